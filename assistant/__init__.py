@@ -1,0 +1,1 @@
+"""Process-level pieces shared by the adapter and the action server: settings and the run command."""

@@ -1,0 +1,1 @@
+"""Referral directory: data model, search, import, and the Rasa custom actions that use them."""

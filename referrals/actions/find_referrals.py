@@ -1,0 +1,42 @@
+"""Answer a completed referral form with up to three directory entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.cards import card, header, message
+from referrals.db import get_sessionmaker
+from referrals.search import find_referrals
+
+MAX_CARDS = 3
+
+
+class ActionFindReferrals(Action):
+    def name(self) -> str:
+        return "action_find_referrals"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        topic = tracker.get_slot("topic")
+        city = tracker.get_slot("city")
+        with get_sessionmaker()() as session:
+            referrals = find_referrals(session, topic, city, limit=MAX_CARDS)
+
+        other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
+        if not referrals:
+            dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
+            return []
+        if referrals[0].nationwide:
+            dispatcher.utter_message(text=message("nationwide_instead", language, city=city))
+        else:
+            dispatcher.utter_message(text=header(topic, city, language))
+        for index, referral in enumerate(referrals):
+            last = index == len(referrals) - 1
+            dispatcher.utter_message(text=card(referral, language), buttons=other_topic if last else [])
+        return []

@@ -1,0 +1,36 @@
+"""Validation of the referral form (topic -> city)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.actions.directory import load_cities, place_matcher
+from referrals.cards import message
+from referrals.topics import TOPICS
+
+
+class ValidateReferralForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_referral_form"
+
+    def validate_topic(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Accept only codes of the taxonomy; anything else makes the form ask with buttons."""
+        return {"topic": value if value in TOPICS else None}
+
+    def validate_city(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Normalise to a directory city; say which places are known when it is not one."""
+        city = place_matcher().find(str(value or ""))
+        if city:
+            return {"city": city}
+        language = tracker.get_slot("language") or "de"
+        dispatcher.utter_message(text=message(
+            "unknown_city", language, text=str(value)[:60], cities=", ".join(load_cities())
+        ))
+        return {"city": None}

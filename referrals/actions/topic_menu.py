@@ -1,0 +1,48 @@
+"""The topic menu: one button per topic, labelled in the reply language.
+
+Built here rather than in domain responses so that topic labels have one home
+(referrals.topics) and button payloads escape Rasa's response templating.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.cards import message
+from referrals.topics import MENU_TOPICS, TOPICS
+
+
+def topic_buttons(language: str) -> list[dict[str, str]]:
+    return [
+        {
+            "title": TOPICS[code].label(language),
+            "payload": "/request_referral" + json.dumps({"topic": code}, separators=(",", ":")),
+        }
+        for code in MENU_TOPICS
+    ]
+
+
+class ActionTopicMenu(Action):
+    """Shows the topic menu (after a greeting, on /help, after a misunderstanding)."""
+
+    def name(self) -> str:
+        return "action_topic_menu"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        dispatcher.utter_message(text=message("choose_topic", language), buttons=topic_buttons(language))
+        return []
+
+
+class ActionAskTopic(ActionTopicMenu):
+    """The referral form's question for the `topic` slot."""
+
+    def name(self) -> str:
+        return "action_ask_topic"

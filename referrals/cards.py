@@ -1,0 +1,72 @@
+"""Texts the action server sends: referral cards and short messages, in the reply language.
+
+Plain text only; the chat adapters escape it for their markup.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+
+from referrals.search import Referral
+from referrals.topics import DEFAULT_LANGUAGE, TOPICS
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "choose_topic": {
+        "de": "Wobei brauchen Sie Hilfe? Wählen Sie ein Thema:",
+        "en": "What do you need help with? Choose a topic:",
+    },
+    "nationwide_instead": {
+        "de": "In {city} kenne ich dazu noch keine Stelle. Bundesweit erreichbar:",
+        "en": "I don't know a place for this in {city} yet. Available nationwide:",
+    },
+    "nothing_found": {
+        "de": "Dazu kenne ich leider noch keine Stelle. Wählen Sie ein anderes Thema oder rufen "
+              "Sie im Notfall 112 an.",
+        "en": "Sorry, I don't know a place for this yet. Choose another topic, or call 112 in an "
+              "emergency.",
+    },
+    "unknown_city": {
+        "de": "„{text}“ kenne ich nicht als Ort. Orte im Verzeichnis: {cities}. In welcher Stadt "
+              "suchen Sie?",
+        "en": "I don't know \"{text}\" as a place. Places in the directory: {cities}. Which city "
+              "are you looking in?",
+    },
+    "not_what_i_meant": {"de": "Nicht das Richtige? Anderes Thema", "en": "Not what I meant? Other topic"},
+    "languages": {"de": "Sprachen", "en": "Languages"},
+    "nationwide": {"de": "bundesweit", "en": "nationwide"},
+    "mso": {"de": "Migrantenorganisation", "en": "migrant organisation"},
+}
+
+
+def message(key: str, language: str, **values: str) -> str:
+    texts = MESSAGES[key]
+    return (texts.get(language) or texts[DEFAULT_LANGUAGE]).format(**values)
+
+
+def language_names(codes: tuple[str, ...], language: str) -> str:
+    names = Locale.parse(language).languages
+    return ", ".join(names.get(code, code) for code in codes)
+
+
+def header(topic: str, city: str, language: str) -> str:
+    """What the bot understood, said before the results (DESIGN.md section 4)."""
+    return f"{TOPICS[topic].label(language)} · {city}:"
+
+
+def card(referral: Referral, language: str) -> str:
+    title = referral.name
+    if referral.organization and referral.organization not in referral.name:
+        title = f"{referral.name} ({referral.organization})"
+    lines = [title]
+    if referral.is_mso:
+        lines.append(f"🤝 {message('mso', language)}")
+    if referral.address:
+        lines.append(f"📍 {referral.address}")
+    elif referral.nationwide:
+        lines.append(f"📍 {message('nationwide', language)}")
+    lines.extend(f"☎️ {phone}" for phone in referral.phones)
+    if referral.languages:
+        lines.append(f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}")
+    if referral.url:
+        lines.append(f"🔗 {referral.url}")
+    return "\n".join(lines)

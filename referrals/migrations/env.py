@@ -1,0 +1,25 @@
+"""Alembic environment: runs migrations against the URL set by referrals.db.alembic_config."""
+
+from alembic import context
+
+from referrals.db import make_engine
+from referrals.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()
