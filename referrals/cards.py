@@ -15,6 +15,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Wobei brauchen Sie Hilfe? Wählen Sie ein Thema:",
         "en": "What do you need help with? Choose a topic:",
     },
+    "ask_city": {
+        "de": "In welcher Stadt suchen Sie? Schreiben Sie den Namen der Stadt. Im Verzeichnis "
+              "sind bisher: {cities}.",
+        "en": "In which city are you looking? Write the name of the city. The directory has "
+              "these so far: {cities}.",
+    },
     "nationwide_instead": {
         "de": "In {city} kenne ich dazu noch keine Stelle. Bundesweit erreichbar:",
         "en": "I don't know a place for this in {city} yet. Available nationwide:",

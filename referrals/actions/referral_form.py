@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import load_cities, place_matcher
@@ -34,3 +35,17 @@ class ValidateReferralForm(FormValidationAction):
             "unknown_city", language, text=str(value)[:60], cities=", ".join(load_cities())
         ))
         return {"city": None}
+
+
+class ActionAskCity(Action):
+    """The referral form's question for the `city` slot, naming the directory's places."""
+
+    def name(self) -> str:
+        return "action_ask_city"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        dispatcher.utter_message(text=message("ask_city", language, cities=", ".join(load_cities())))
+        return []

@@ -1,0 +1,113 @@
+"""The run command: `python -m assistant run` (what scripts/run.sh starts).
+
+Prepares the database (migrate; demo directory on first run) and the Rasa model
+(trained when missing or when the training data changed), then starts Rasa, the
+action server and the Telegram adapter together. Without TELEGRAM_BOT_TOKEN it
+also starts the local Bot API stand-in with a chat page, so the assistant can be
+tried at once through the same pipeline. `python -m assistant train` only trains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import sys
+
+from assistant.model import RASA_BIN, ensure_model, rasa_environment
+from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from assistant.supervisor import Component, Supervisor
+
+log = logging.getLogger("assistant")
+LOCAL_BOT_TOKEN = "1000001:local-chat-page-no-real-token"  # only ever sent to the local stand-in
+
+
+def prepare_directory() -> None:
+    """Migrate the database; on an empty directory, load the demo directory."""
+    from sqlalchemy import func, select
+
+    from referrals.__main__ import DEMO_DIRECTORY
+    from referrals.db import get_sessionmaker, upgrade_database
+    from referrals.hsds import import_file
+    from referrals.models import Service
+
+    upgrade_database()
+    with get_sessionmaker()() as session:
+        empty = session.scalar(select(func.count()).select_from(Service)) == 0
+    if empty:
+        with get_sessionmaker()() as session:
+            count = import_file(session, DEMO_DIRECTORY)
+        log.info("empty directory: loaded %d demo services from %s", count, DEMO_DIRECTORY.name)
+
+
+def components(settings: Settings, model: str) -> tuple[list[Component], str]:
+    """The processes to run, and the line that tells the user where to talk to the assistant."""
+    python = sys.executable
+    app_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    action_url = f"http://127.0.0.1:{settings.action_server_port}"
+    rasa_url = f"http://127.0.0.1:{settings.rasa_port}"
+    rasa_token = secrets.token_urlsafe(24)  # protects Rasa's HTTP API for this run only
+    result = [
+        Component(
+            name="actions",
+            argv=[python, "-m", "rasa_sdk", "--actions", "referrals.actions",
+                  "-p", str(settings.action_server_port)],
+            env={**app_env, "SANIC_HOST": "127.0.0.1"},
+            where=action_url, ready_url=f"{action_url}/health",
+        ),
+        Component(
+            name="rasa",
+            argv=[str(RASA_BIN), "run", "--model", model, "--endpoints", "endpoints.yml",
+                  "--credentials", "credentials.yml", "-i", "127.0.0.1",
+                  "-p", str(settings.rasa_port), "--enable-api", "--auth-token", rasa_token],
+            env={**rasa_environment(), "ACTION_SERVER_URL": f"{action_url}/webhook"},
+            where=rasa_url, ready_url=f"{rasa_url}/status?token={rasa_token}",
+        ),
+    ]
+    adapter_env = {**app_env, "RASA_URL": rasa_url}
+    if settings.telegram_bot_token is None:
+        chat_url = f"http://127.0.0.1:{settings.local_chat_port}"
+        result.append(Component(
+            name="local-bot-api",
+            argv=[python, "-m", "bot.local_bot_api", "--port", str(settings.local_chat_port)],
+            env=app_env, where=chat_url, ready_url=f"{chat_url}/health",
+        ))
+        adapter_env.update(TELEGRAM_BOT_TOKEN=LOCAL_BOT_TOKEN, TELEGRAM_BASE_URL=f"{chat_url}/bot")
+        after: tuple[str, ...] = ("rasa", "actions", "local-bot-api")
+        hello = (f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} "
+                 "(same pipeline as Telegram)")
+    else:
+        after = ("rasa", "actions")
+        hello = "Telegram bot is polling: write to it in Telegram"
+    base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
+    result.append(Component(
+        name="telegram-adapter", argv=[python, "-m", "bot"], env=adapter_env,
+        where=f"Bot API {base.rsplit('/bot', 1)[0]} (polling)", after=after,
+    ))
+    return result, hello
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["run", "train"], nargs="?", default="run")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, stream=sys.stdout,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    model = ensure_model()
+    if args.command == "train":
+        return 0
+    prepare_directory()
+    parts, hello = components(settings, str(model))
+    supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello))
+    return asyncio.run(supervisor.run())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

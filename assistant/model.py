@@ -1,0 +1,69 @@
+"""The trained Rasa model: named by a fingerprint of the training data, trained when missing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import time
+from pathlib import Path
+
+from assistant.settings import PROJECT_ROOT
+
+log = logging.getLogger("assistant.model")
+
+TRAINING_INPUTS = ("config.yml", "domain", "nlu", "stories", "requirements/rasa.lock")
+MODELS_DIR = PROJECT_ROOT / "models"
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+KEEP_MODELS = 3
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """Hash of every training input (paths and contents): changes exactly when a retrain is due."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_path(root: Path = PROJECT_ROOT) -> Path:
+    return MODELS_DIR / f"wegweiser-{fingerprint(root)}.tar.gz"
+
+
+def rasa_environment() -> dict[str, str]:
+    """Environment for Rasa processes: quiet, no telemetry, nothing of the application's venv."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONWARNINGS="ignore",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TQDM_DISABLE="1",  # Rasa's progress bars flood logs with carriage returns
+    )
+    return env
+
+
+def ensure_model() -> Path:
+    """Return the model for the current training data, training it first if needed."""
+    target = model_path()
+    if target.exists():
+        log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))
+        return target
+    log.info("training data changed or no model yet: training %s (takes about a minute)", target.name)
+    started = time.monotonic()
+    subprocess.run(
+        [str(RASA_BIN), "train", "--domain", "domain", "--data", "nlu", "stories",
+         "--config", "config.yml", "--out", str(MODELS_DIR),
+         "--fixed-model-name", target.name.removesuffix(".tar.gz"), "--quiet"],
+        cwd=PROJECT_ROOT, env=rasa_environment(), check=True,
+    )
+    log.info("trained in %.0f s, model size %.1f MB", time.monotonic() - started,
+             target.stat().st_size / 1e6)
+    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
+        old.unlink()
+    return target

@@ -1,0 +1,192 @@
+"""Start the assistant's processes together, watch them, stop them together.
+
+Each component runs in its own process group (Rasa and the action server have
+worker processes of their own), so stopping a component stops all of its
+processes. A component that exits unexpectedly is reported and restarted with
+backoff; one that keeps dying stops the whole assistant with an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+log = logging.getLogger("assistant")
+
+STOP_GRACE_SECONDS = 10.0
+READY_TIMEOUT_SECONDS = 180.0
+MAX_RESTARTS = 5
+RESTART_WINDOW_SECONDS = 600.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the supervisor dies without cleaning up (Linux only)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+@dataclass
+class Component:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    where: str  # what the start-up log says it listens on
+    ready_url: str | None = None  # polled until it answers 200
+    after: tuple[str, ...] = ()  # components that must be ready first
+    process: asyncio.subprocess.Process | None = None
+    restarts: list[float] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Supervisor:
+    def __init__(self, components: list[Component], cwd: str,
+                 on_ready: Callable[[], None] | None = None) -> None:
+        self.components = {c.name: c for c in components}
+        self.cwd = cwd
+        self.on_ready = on_ready
+        self._stopping = asyncio.Event()
+        self._failed = False
+
+    async def run(self) -> int:
+        """Run until SIGINT/SIGTERM or until a component keeps failing; returns the exit code."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self._request_stop, signum)
+        started = time.monotonic()
+        watchers = [asyncio.create_task(self._keep_running(c)) for c in self.components.values()]
+        ready = asyncio.create_task(self._wait_all_ready(started))
+        await self._stopping.wait()
+        ready.cancel()
+        for task in watchers:
+            task.cancel()
+        await asyncio.gather(*watchers, ready, return_exceptions=True)
+        await self._stop_all()
+        return 1 if self._failed else 0
+
+    def _request_stop(self, signum: int) -> None:
+        if not self._stopping.is_set():
+            log.info("%s received: stopping all components", signal.Signals(signum).name)
+            self._stopping.set()
+
+    async def _wait_all_ready(self, started: float) -> None:
+        await asyncio.gather(*(c.ready.wait() for c in self.components.values()))
+        log.info("all components ready after %.1f s", time.monotonic() - started)
+        if self.on_ready:
+            self.on_ready()
+
+    async def _start(self, component: Component) -> None:
+        for name in component.after:
+            await self.components[name].ready.wait()
+        component.process = await asyncio.create_subprocess_exec(
+            *component.argv, cwd=self.cwd, env=component.env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_die_with_parent, limit=2**20,
+        )
+        log.info("%s started (pid %d), will listen on %s",
+                 component.name, component.process.pid, component.where)
+
+    async def _keep_running(self, component: Component) -> None:
+        while True:
+            await self._start(component)
+            process = component.process
+            assert process is not None
+            output = asyncio.create_task(self._forward_output(component.name, process))
+            readiness = asyncio.create_task(self._wait_ready(component))
+            code = await process.wait()
+            readiness.cancel()
+            await asyncio.gather(output, readiness, return_exceptions=True)
+            component.ready.clear()
+            if self._stopping.is_set():
+                return
+            log.error("%s exited unexpectedly with code %s", component.name, code)
+            now = time.monotonic()
+            component.restarts = [t for t in component.restarts if now - t < RESTART_WINDOW_SECONDS]
+            if len(component.restarts) >= MAX_RESTARTS:
+                log.error("%s failed %d times in %.0f minutes: stopping the assistant",
+                          component.name, MAX_RESTARTS + 1, RESTART_WINDOW_SECONDS / 60)
+                self._failed = True
+                self._stopping.set()
+                return
+            component.restarts.append(now)
+            delay = 2 ** (len(component.restarts) - 1)
+            log.warning("restarting %s in %d s", component.name, delay)
+            await asyncio.sleep(delay)
+
+    async def _wait_ready(self, component: Component) -> None:
+        if component.ready_url is None:
+            await asyncio.sleep(1.0)  # no health endpoint: alive after a second is good enough
+            component.ready.set()
+            return
+        started = time.monotonic()
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while time.monotonic() - started < READY_TIMEOUT_SECONDS:
+                try:
+                    if (await client.get(component.ready_url)).status_code == 200:
+                        log.info("%s ready on %s (%.1f s)", component.name, component.where,
+                                 time.monotonic() - started)
+                        component.ready.set()
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.5)
+        log.error("%s did not become ready within %.0f s", component.name, READY_TIMEOUT_SECONDS)
+
+    @staticmethod
+    async def _forward_output(name: str, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        while True:
+            try:
+                raw = await process.stdout.readline()
+            except ValueError:  # a line longer than the buffer: pass it on in pieces
+                raw = await process.stdout.read(2**16)
+            if not raw:
+                return
+            line = raw.decode(errors="replace").rstrip()
+            if line:
+                sys.stdout.write(f"[{name}] {line}\n")
+                sys.stdout.flush()
+
+    async def _stop_all(self) -> None:
+        """Stop dependants first (the adapter, while Rasa can still answer), then the rest."""
+        dependants = [c for c in self.components.values() if c.after]
+        others = [c for c in self.components.values() if not c.after]
+        for wave in (dependants, others):
+            await self._stop_wave(wave)
+        for component in self.components.values():
+            if component.process is not None:
+                # Also reap worker processes left in the group after the leader exited.
+                _signal_group(component.process.pid, signal.SIGKILL)
+                await component.process.wait()
+        log.info("all components stopped")
+
+    @staticmethod
+    async def _stop_wave(components: list[Component]) -> None:
+        running = [c for c in components if c.process is not None and c.process.returncode is None]
+        for component in running:
+            _signal_group(component.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for component in running:
+            try:
+                await asyncio.wait_for(component.process.wait(), max(0.1, deadline - time.monotonic()))
+            except TimeoutError:
+                log.warning("%s did not stop within %.0f s: killing it", component.name,
+                            STOP_GRACE_SECONDS)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass

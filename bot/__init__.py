@@ -1,0 +1,1 @@
+"""Telegram adapter: translates Telegram updates into Rasa REST messages and Rasa replies back."""
