@@ -104,8 +104,10 @@ class Supervisor:
             assert process is not None
             output = asyncio.create_task(self._forward_output(component.name, process))
             readiness = asyncio.create_task(self._wait_ready(component))
-            code = await process.wait()
+            code = await _exited(process)
             readiness.cancel()
+            # Workers the component left behind would hold its port and its output pipe.
+            _signal_group(process.pid, signal.SIGKILL)
             await asyncio.gather(output, readiness, return_exceptions=True)
             component.ready.clear()
             if self._stopping.is_set():
@@ -168,7 +170,7 @@ class Supervisor:
             if component.process is not None:
                 # Also reap worker processes left in the group after the leader exited.
                 _signal_group(component.process.pid, signal.SIGKILL)
-                await component.process.wait()
+                await _exited(component.process)
         log.info("all components stopped")
 
     @staticmethod
@@ -179,10 +181,18 @@ class Supervisor:
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for component in running:
             try:
-                await asyncio.wait_for(component.process.wait(), max(0.1, deadline - time.monotonic()))
+                await asyncio.wait_for(_exited(component.process), max(0.1, deadline - time.monotonic()))
             except TimeoutError:
                 log.warning("%s did not stop within %.0f s: killing it", component.name,
                             STOP_GRACE_SECONDS)
+
+
+async def _exited(process: asyncio.subprocess.Process) -> int:
+    """Wait for the process itself to exit. (Process.wait() on Python 3.11 also waits until
+    every process sharing its output pipe, such as orphaned workers, has exited.)"""
+    while process.returncode is None:
+        await asyncio.sleep(0.1)
+    return process.returncode
 
 
 def _signal_group(pgid: int, signum: int) -> None:

@@ -29,12 +29,22 @@ def _button(button: dict[str, Any]) -> InlineKeyboardButton:
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split at paragraph, then line, then word boundaries so each part fits Telegram's limit."""
+    """Split at paragraph, then line, then word boundaries so each part fits Telegram's limit.
+
+    Works on escaped HTML too: a hard cut never splits an entity such as &amp;.
+    """
     parts: list[str] = []
     while len(text) > limit:
-        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = text.rfind("\n\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
         if cut <= 0:
             cut = limit
+            entity_start = text.rfind("&", cut - 8, cut)
+            if entity_start > 0 and ";" not in text[entity_start:cut]:
+                cut = entity_start
         parts.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     if text.strip():
@@ -49,11 +59,10 @@ def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
         text = str(message.get("text") or "")
         buttons = [_button(b) for b in message.get("buttons") or []]
         keyboard = InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None
-        # Escaping can lengthen the text, so split the raw text with room to spare.
-        parts = split_text(text, limit=MessageLimit.MAX_TEXT_LENGTH // 2) if text else []
+        parts = split_text(html.escape(text, quote=False)) if text.strip() else []
         if not parts and keyboard:
             parts = ["…"]
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            outgoing.append(OutgoingMessage(html.escape(part, quote=False), keyboard if last else None))
+            outgoing.append(OutgoingMessage(part, keyboard if last else None))
     return outgoing

@@ -20,9 +20,12 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _nlp = spacy.blank("xx")
 
 
-def fold(text: str) -> str:
-    """Case-, accent- and umlaut-insensitive form: 'Köln' and 'koeln' both become 'koeln'."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_UMLAUTS)
+def fold(text: str, expand_umlauts: bool = True) -> str:
+    """Case- and accent-insensitive form: 'Köln' and 'koeln' both become 'koeln'
+    (or 'koln', like a user who just drops the dots, with expand_umlauts=False)."""
+    text = unicodedata.normalize("NFC", text).lower()
+    if expand_umlauts:
+        text = text.translate(_UMLAUTS)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -33,15 +36,18 @@ class PlaceMatcher:
     FUZZY_MIN_LENGTH = 5  # shorter words are too easily confused ("Ulm" vs "um")
 
     def __init__(self, places: Iterable[str]) -> None:
-        self._by_folded = {fold(p): p for p in places}
+        self._by_folded: dict[str, str] = {}
+        for place in places:
+            for variant in (fold(place), fold(place, expand_umlauts=False)):
+                self._by_folded.setdefault(variant, place)
         self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
         for folded in self._by_folded:
             self._matcher.add(folded, [_nlp.make_doc(folded)])
 
     def find(self, text: str) -> str | None:
         folded = fold(text)
-        doc = _nlp.make_doc(folded)
-        matches = self._matcher(doc)
+        matches = [m for variant in (folded, fold(text, expand_umlauts=False))
+                   for m in self._matcher(_nlp.make_doc(variant))]
         if matches:
             match_id, _start, _end = min(matches, key=lambda m: m[1])
             return self._by_folded[_nlp.vocab.strings[match_id]]

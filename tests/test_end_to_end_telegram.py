@@ -1,0 +1,132 @@
+"""End to end: the run command with a bot token, against a local fake Telegram Bot API server.
+
+Everything is real: python-telegram-bot's Application (polling), a trained Rasa
+server, the action server and the SQLite directory with the demo data. Replies
+are read from what the adapter posted to the fake server.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import uuid
+
+import httpx
+import pytest
+
+from tests.e2e import ROOT, Chat, services_in, start_assistant, text_of
+from tests.support import LoggedProcess, free_port, processes_marked
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def marker() -> str:
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def bot_api(marker: str, tmp_path_factory) -> str:
+    import os
+
+    port = free_port()
+    env = {**os.environ, "TEST_RUN_MARKER": marker}
+    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/health")
+            break
+        except httpx.HTTPError:
+            import time
+
+            time.sleep(0.1)
+    yield url
+    server.stop(signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def assistant(bot_api: str, marker: str, tmp_path_factory) -> LoggedProcess:
+    process, _env = start_assistant(
+        tmp_path_factory.mktemp("telegram"), marker,
+        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
+        TELEGRAM_BASE_URL=f"{bot_api}/bot",
+    )
+    yield process
+    process.stop(signal.SIGKILL)
+
+
+def test_german_kita_request_in_darmstadt(assistant, bot_api, demo_services) -> None:
+    replies = Chat(bot_api, chat_id=101, language_code="de").say(
+        "Ich suche eine Beratung zu Kita in Darmstadt")
+    text = text_of(replies)
+    assert "Kita, Schule, Jugend und Familie · Darmstadt:" in text  # what was understood, in German
+    expected = services_in(demo_services, "youth_family", "Darmstadt")
+    assert any(name in text for name in expected), text
+    assert "Sprachen:" in text
+
+
+def test_english_doctor_request_in_berlin(assistant, bot_api, demo_services) -> None:
+    replies = Chat(bot_api, chat_id=102, language_code="de").say("I need a doctor in Berlin")
+    text = text_of(replies)
+    assert "Health · Berlin:" in text  # English although the Telegram app is German
+    expected = services_in(demo_services, "health", "Berlin")
+    found = [name for name in expected if name in text]
+    assert 1 <= len(found) <= 3, text
+    assert "Languages:" in text
+
+
+def test_topic_button_then_city_question_then_referrals(assistant, bot_api, demo_services) -> None:
+    chat = Chat(bot_api, chat_id=103, language_code="en")
+    greeting = chat.say("/start")
+    menu = greeting[-1]
+    assert "Choose a topic" in menu["text"]
+    city_question = chat.tap(menu, "Kita, school, youth and family")
+    assert "In which city" in text_of(city_question)
+    referrals = chat.say("Bochum")
+    text = text_of(referrals)
+    assert "· Bochum:" in text
+    assert any(name in text for name in services_in(demo_services, "youth_family", "Bochum")), text
+    assert referrals[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/help"
+
+
+def test_unknown_place_is_named_and_the_question_repeated(assistant, bot_api) -> None:
+    chat = Chat(bot_api, chat_id=104, language_code="en")
+    chat.say("I need a doctor")
+    text = text_of(chat.say("Xyzabad"))
+    assert "I don't know \"Xyzabad\" as a place" in text
+    assert "Darmstadt" in text  # the places it does know
+
+
+def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
+    chat = Chat(bot_api, chat_id=105, language_code="en")
+    replies = chat.send_update({"message": {
+        "message_id": 999001, "date": 1764000000,
+        "chat": {"id": 105, "type": "private"},
+        "from": {"id": 105, "is_bot": False, "first_name": "U", "language_code": "en"},
+        "sticker": {"file_id": "x", "file_unique_id": "y", "width": 512, "height": 512,
+                    "is_animated": False, "is_video": False, "type": "regular"},
+    }})
+    assert "I can only read text messages" in text_of(replies)
+
+
+def test_the_adapter_used_the_bot_api_like_telegram_expects(assistant, bot_api) -> None:
+    calls = set(httpx.get(f"{bot_api}/local/calls").json())
+    assert {"getMe", "deleteWebhook", "getUpdates", "setMyCommands", "sendMessage",
+            "sendChatAction", "answerCallbackQuery"} <= calls
+
+
+def test_logs_hold_no_message_text_or_chat_id(assistant) -> None:
+    for secret in ("Ich suche eine Beratung", "I need a doctor", "Xyzabad", "TEST-TOKEN-NOT-REAL"):
+        assert secret not in assistant.output
+    assert "chat_id=101" not in assistant.output
+
+
+def test_sigint_stops_every_process(assistant, marker, bot_api) -> None:
+    server_pids = set(processes_marked(marker)) - {assistant.process.pid}
+    assert assistant.stop(signal.SIGINT, timeout=40) == 0
+    assert "all components stopped" in assistant.output
+    fake_server = [pid for pid in processes_marked(marker)
+                   if b"bot.local_bot_api" in open(f"/proc/{pid}/cmdline", "rb").read()]
+    assert set(processes_marked(marker)) == set(fake_server), "orphaned processes after SIGINT"
+    assert len(server_pids) >= 4  # rasa, actions (+ worker), adapter were running

@@ -1,0 +1,36 @@
+"""Recognising directory places in what users type."""
+
+import pytest
+
+from referrals.places import PlaceMatcher
+
+PLACES = ["Berlin", "Darmstadt", "Köln", "Frankfurt am Main", "Ulm", "Bochum"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ich suche eine Beratung zu Kita in Darmstadt", "Darmstadt"),
+        ("i need a doctor in berlin", "Berlin"),
+        ("BERLIN", "Berlin"),
+        ("wo ist das bürgeramt in köln?", "Köln"),
+        ("Bürgeramt Koeln", "Köln"),  # umlaut written as oe
+        ("arzt in koln", "Köln"),  # umlaut dropped
+        ("kita darmstad", "Darmstadt"),  # typo
+        ("Kita in Darmtsadt bitte", "Darmstadt"),  # swapped letters
+        ("Jugendamt Frankfurt am Main", "Frankfurt am Main"),
+        ("arzt in ulm", "Ulm"),
+    ],
+)
+def test_finds_places_as_users_type_them(text: str, expected: str) -> None:
+    assert PlaceMatcher(PLACES).find(text) == expected
+
+
+@pytest.mark.parametrize("text", ["I need a doctor", "um 10 uhr", "Leipzig", "🙂🙂", "'; DROP TABLE location; --"])
+def test_no_place_when_none_is_mentioned(text: str) -> None:
+    # Short words are never fuzzy-matched: "um" must not become "Ulm".
+    assert PlaceMatcher(PLACES).find(text) is None
+
+
+def test_first_mentioned_place_wins() -> None:
+    assert PlaceMatcher(PLACES).find("from Bochum to Berlin") == "Bochum"
