@@ -1,1 +1,1 @@
-"""Process-level pieces shared by the adapter and the action server: settings and the run command."""
+"""Process-level pieces shared by the adapter and the action server: settings, run command."""

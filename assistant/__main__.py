@@ -21,7 +21,8 @@ from assistant.settings import PROJECT_ROOT, Settings, get_settings
 from assistant.supervisor import Component, Supervisor
 
 log = logging.getLogger("assistant")
-LOCAL_BOT_TOKEN = "1000001:local-chat-page-no-real-token"  # only ever sent to the local stand-in
+# Not a secret: only ever sent to the local Bot API stand-in.
+LOCAL_BOT_TOKEN = "1000001:local-chat-page-no-real-token"  # noqa: S105
 
 
 def prepare_directory() -> None:
@@ -48,55 +49,99 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
     app_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     action_url = f"http://127.0.0.1:{settings.action_server_port}"
     rasa_url = f"http://127.0.0.1:{settings.rasa_port}"
-    rasa_token = secrets.token_urlsafe(24)  # protects Rasa's HTTP API for this run only
+    rasa_token = secrets.token_hex(24)  # protects Rasa's HTTP API for this run only
     result = [
         Component(
             name="actions",
-            argv=[python, "-m", "rasa_sdk", "--actions", "referrals.actions",
-                  "-p", str(settings.action_server_port)],
+            argv=[
+                python,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "referrals.actions",
+                "-p",
+                str(settings.action_server_port),
+            ],
             env={**app_env, "SANIC_HOST": "127.0.0.1"},
-            where=action_url, ready_url=f"{action_url}/health",
+            where=action_url,
+            ready_url=f"{action_url}/health",
         ),
         Component(
             name="rasa",
-            argv=[str(RASA_BIN), "run", "--model", model, "--endpoints", "endpoints.yml",
-                  "--credentials", "credentials.yml", "-i", "127.0.0.1",
-                  "-p", str(settings.rasa_port), "--enable-api", "--auth-token", rasa_token],
+            argv=[
+                str(RASA_BIN),
+                "run",
+                "--model",
+                model,
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(settings.rasa_port),
+                "--enable-api",
+                # "=" form: argparse would take a token starting with "-" for an option.
+                f"--auth-token={rasa_token}",
+            ],
             env={**rasa_environment(), "ACTION_SERVER_URL": f"{action_url}/webhook"},
-            where=rasa_url, ready_url=f"{rasa_url}/status?token={rasa_token}",
+            where=rasa_url,
+            ready_url=f"{rasa_url}/status?token={rasa_token}",
         ),
     ]
     adapter_env = {**app_env, "RASA_URL": rasa_url}
     if settings.telegram_bot_token is None:
         chat_url = f"http://127.0.0.1:{settings.local_chat_port}"
-        result.append(Component(
-            name="local-bot-api",
-            argv=[python, "-m", "bot.local_bot_api", "--port", str(settings.local_chat_port)],
-            env=app_env, where=chat_url, ready_url=f"{chat_url}/health",
-        ))
+        result.append(
+            Component(
+                name="local-bot-api",
+                argv=[python, "-m", "bot.local_bot_api", "--port", str(settings.local_chat_port)],
+                env=app_env,
+                where=chat_url,
+                ready_url=f"{chat_url}/health",
+            )
+        )
         adapter_env.update(TELEGRAM_BOT_TOKEN=LOCAL_BOT_TOKEN, TELEGRAM_BASE_URL=f"{chat_url}/bot")
         after: tuple[str, ...] = ("rasa", "actions", "local-bot-api")
-        hello = (f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} "
-                 "(same pipeline as Telegram)")
+        hello = (
+            f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} "
+            "(same pipeline as Telegram)"
+        )
     else:
         after = ("rasa", "actions")
         hello = "Telegram bot is polling: write to it in Telegram"
-    base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
-    result.append(Component(
-        name="telegram-adapter", argv=[python, "-m", "bot"], env=adapter_env,
-        where=f"Bot API {base.rsplit('/bot', 1)[0]} (polling)", after=after,
-    ))
+    base = (
+        settings.telegram_base_url
+        if settings.telegram_bot_token
+        else adapter_env["TELEGRAM_BASE_URL"]
+    )
+    result.append(
+        Component(
+            name="telegram-adapter",
+            argv=[python, "-m", "bot"],
+            env=adapter_env,
+            where=f"Bot API {base.rsplit('/bot', 1)[0]} (polling)",
+            after=after,
+        )
+    )
     return result, hello
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["run", "train"], nargs="?", default="run")
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, stream=sys.stdout,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stdout,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     for noisy in ("httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -105,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     prepare_directory()
     parts, hello = components(settings, str(model))
-    supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello))
+    supervisor = Supervisor(
+        parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello)
+    )
     return asyncio.run(supervisor.run())
 
 

@@ -37,7 +37,9 @@ def rasa_environment() -> dict[str, str]:
     """Environment for Rasa processes: quiet, no telemetry, nothing of the application's venv."""
     import os
 
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+    }
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -54,16 +56,38 @@ def ensure_model() -> Path:
     if target.exists():
         log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))
         return target
-    log.info("training data changed or no model yet: training %s (takes about a minute)", target.name)
+    log.info(
+        "training data changed or no model yet: training %s (takes about a minute)", target.name
+    )
     started = time.monotonic()
     subprocess.run(
-        [str(RASA_BIN), "train", "--domain", "domain", "--data", "nlu", "stories",
-         "--config", "config.yml", "--out", str(MODELS_DIR),
-         "--fixed-model-name", target.name.removesuffix(".tar.gz"), "--quiet"],
-        cwd=PROJECT_ROOT, env=rasa_environment(), check=True,
+        [
+            str(RASA_BIN),
+            "train",
+            "--domain",
+            "domain",
+            "--data",
+            "nlu",
+            "stories",
+            "--config",
+            "config.yml",
+            "--out",
+            str(MODELS_DIR),
+            "--fixed-model-name",
+            target.name.removesuffix(".tar.gz"),
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        env=rasa_environment(),
+        check=True,
     )
-    log.info("trained in %.0f s, model size %.1f MB", time.monotonic() - started,
-             target.stat().st_size / 1e6)
-    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
+    log.info(
+        "trained in %.0f s, model size %.1f MB",
+        time.monotonic() - started,
+        target.stat().st_size / 1e6,
+    )
+    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[
+        :-KEEP_MODELS
+    ]:
         old.unlink()
     return target

@@ -19,7 +19,8 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(
         default=None,
-        description="Bot token from @BotFather. Without it the run command opens a local chat page.",
+        description="Bot token from @BotFather. "
+        "Without it, the run command opens a local chat page.",
     )
     telegram_base_url: str = Field(
         default=TELEGRAM_DEFAULT_BASE_URL,

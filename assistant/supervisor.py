@@ -51,8 +51,9 @@ class Component:
 
 
 class Supervisor:
-    def __init__(self, components: list[Component], cwd: str,
-                 on_ready: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, components: list[Component], cwd: str, on_ready: Callable[[], None] | None = None
+    ) -> None:
         self.components = {c.name: c for c in components}
         self.cwd = cwd
         self.on_ready = on_ready
@@ -90,12 +91,21 @@ class Supervisor:
         for name in component.after:
             await self.components[name].ready.wait()
         component.process = await asyncio.create_subprocess_exec(
-            *component.argv, cwd=self.cwd, env=component.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent, limit=2**20,
+            *component.argv,
+            cwd=self.cwd,
+            env=component.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+            limit=2**20,
         )
-        log.info("%s started (pid %d), will listen on %s",
-                 component.name, component.process.pid, component.where)
+        log.info(
+            "%s started (pid %d), will listen on %s",
+            component.name,
+            component.process.pid,
+            component.where,
+        )
 
     async def _keep_running(self, component: Component) -> None:
         while True:
@@ -116,8 +126,12 @@ class Supervisor:
             now = time.monotonic()
             component.restarts = [t for t in component.restarts if now - t < RESTART_WINDOW_SECONDS]
             if len(component.restarts) >= MAX_RESTARTS:
-                log.error("%s failed %d times in %.0f minutes: stopping the assistant",
-                          component.name, MAX_RESTARTS + 1, RESTART_WINDOW_SECONDS / 60)
+                log.error(
+                    "%s failed %d times in %.0f minutes: stopping the assistant",
+                    component.name,
+                    MAX_RESTARTS + 1,
+                    RESTART_WINDOW_SECONDS / 60,
+                )
                 self._failed = True
                 self._stopping.set()
                 return
@@ -136,8 +150,12 @@ class Supervisor:
             while time.monotonic() - started < READY_TIMEOUT_SECONDS:
                 try:
                     if (await client.get(component.ready_url)).status_code == 200:
-                        log.info("%s ready on %s (%.1f s)", component.name, component.where,
-                                 time.monotonic() - started)
+                        log.info(
+                            "%s ready on %s (%.1f s)",
+                            component.name,
+                            component.where,
+                            time.monotonic() - started,
+                        )
                         component.ready.set()
                         return
                 except httpx.HTTPError:
@@ -181,16 +199,19 @@ class Supervisor:
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for component in running:
             try:
-                await asyncio.wait_for(_exited(component.process), max(0.1, deadline - time.monotonic()))
+                await asyncio.wait_for(
+                    _exited(component.process), max(0.1, deadline - time.monotonic())
+                )
             except TimeoutError:
-                log.warning("%s did not stop within %.0f s: killing it", component.name,
-                            STOP_GRACE_SECONDS)
+                log.warning(
+                    "%s did not stop within %.0f s: killing it", component.name, STOP_GRACE_SECONDS
+                )
 
 
 async def _exited(process: asyncio.subprocess.Process) -> int:
     """Wait for the process itself to exit. (Process.wait() on Python 3.11 also waits until
     every process sharing its output pipe, such as orphaned workers, has exited.)"""
-    while process.returncode is None:
+    while process.returncode is None:  # noqa: ASYNC110 - returncode is set by the child watcher
         await asyncio.sleep(0.1)
     return process.returncode
 

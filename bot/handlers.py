@@ -38,8 +38,11 @@ async def _relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) 
         return
     for message in render(replies):
         await context.bot.send_message(
-            chat.id, message.html_text, parse_mode=ParseMode.HTML,
-            reply_markup=message.keyboard, disable_web_page_preview=True,
+            chat.id,
+            message.html_text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=message.keyboard,
+            disable_web_page_preview=True,
         )
 
 
@@ -81,5 +84,8 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without the update's content; the bot keeps running."""
     error = context.error
-    log.error("handler failed: %s", type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    log.error(
+        "handler failed: %s",
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )

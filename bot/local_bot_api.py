@@ -36,9 +36,15 @@ from aiohttp import web
 
 log = logging.getLogger("bot.local_bot_api")
 
-BOT_USER = {"id": 1000001, "is_bot": True, "first_name": "Wegweiser", "username": "wegweiser_local_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
+BOT_USER = {
+    "id": 1000001,
+    "is_bot": True,
+    "first_name": "Wegweiser",
+    "username": "wegweiser_local_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 CHAT_PAGE = Path(__file__).with_name("chat_page.html")
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
@@ -88,16 +94,22 @@ class LocalBotApi:
         return message
 
     def find_sent(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
-        return next((m for m in self.sent
-                     if m["chat"]["id"] == chat_id and m["message_id"] == message_id), None)
+        return next(
+            (m for m in self.sent if m["chat"]["id"] == chat_id and m["message_id"] == message_id),
+            None,
+        )
 
-    async def messages_after(self, chat_id: int, after: int, timeout: float) -> list[dict[str, Any]]:
+    async def messages_after(
+        self, chat_id: int, after: int, wait_seconds: float
+    ) -> list[dict[str, Any]]:
+        """The bot's messages to `chat_id` after message `after`; a long poll like getUpdates."""
+
         def pending() -> list[dict[str, Any]]:
             return [m for m in self.sent if m["chat"]["id"] == chat_id and m["message_id"] > after]
 
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(pending), timeout)
+                await asyncio.wait_for(self._changed.wait_for(pending), wait_seconds)
             except TimeoutError:
                 pass
             return pending()
@@ -136,7 +148,9 @@ class LocalBotApi:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             if not self.updates and timeout > 0:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.updates)), timeout)
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self.updates)), timeout
+                    )
                 except TimeoutError:
                     pass
             return self.updates[:limit]
@@ -244,10 +258,17 @@ def create_app(api: LocalBotApi | None = None) -> web.Application:
         user = {"id": chat_id, "is_bot": False, "first_name": "Local user"}
         if body.get("language_code"):
             user["language_code"] = body["language_code"]
-        await api.add_update({"callback_query": {
-            "id": str(time.monotonic_ns()), "from": user, "message": message,
-            "chat_instance": str(chat_id), "data": str(body["data"]),
-        }})
+        await api.add_update(
+            {
+                "callback_query": {
+                    "id": str(time.monotonic_ns()),
+                    "from": user,
+                    "message": message,
+                    "chat_instance": str(chat_id),
+                    "data": str(body["data"]),
+                }
+            }
+        )
         return web.json_response({"ok": True})
 
     async def raw_update(request: web.Request) -> web.Response:
@@ -286,8 +307,14 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    web.run_app(create_app(), host=args.host, port=args.port, print=None,
-                access_log=None, handle_signals=True)
+    web.run_app(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+    )
 
 
 if __name__ == "__main__":

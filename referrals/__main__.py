@@ -21,9 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="create or upgrade the database schema")
     imp = sub.add_parser("import", help="import services from an HSDS 3.0 JSON file")
     imp.add_argument("file", type=Path)
-    sub.add_parser("load-demo", help="migrate, then import the demo directory (data/demo_directory.json)")
+    sub.add_parser(
+        "load-demo", help="migrate, then import the demo directory (data/demo_directory.json)"
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     upgrade_database()
     if args.command == "migrate":

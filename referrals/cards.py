@@ -17,9 +17,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ask_city": {
         "de": "In welcher Stadt suchen Sie? Schreiben Sie den Namen der Stadt. Im Verzeichnis "
-              "sind bisher: {cities}.",
+        "sind bisher: {cities}.",
         "en": "In which city are you looking? Write the name of the city. The directory has "
-              "these so far: {cities}.",
+        "these so far: {cities}.",
     },
     "nationwide_instead": {
         "de": "In {city} kenne ich dazu noch keine Stelle. Bundesweit erreichbar:",
@@ -27,17 +27,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nothing_found": {
         "de": "Dazu kenne ich leider noch keine Stelle. Wählen Sie ein anderes Thema oder rufen "
-              "Sie im Notfall 112 an.",
+        "Sie im Notfall 112 an.",
         "en": "Sorry, I don't know a place for this yet. Choose another topic, or call 112 in an "
-              "emergency.",
+        "emergency.",
     },
     "unknown_city": {
         "de": "„{text}“ kenne ich nicht als Ort. Orte im Verzeichnis: {cities}. In welcher Stadt "
-              "suchen Sie?",
-        "en": "I don't know \"{text}\" as a place. Places in the directory: {cities}. Which city "
-              "are you looking in?",
+        "suchen Sie?",
+        "en": 'I don\'t know "{text}" as a place. Places in the directory: {cities}. Which city '
+        "are you looking in?",
     },
-    "not_what_i_meant": {"de": "Nicht das Richtige? Anderes Thema", "en": "Not what I meant? Other topic"},
+    "not_what_i_meant": {
+        "de": "Nicht das Richtige? Anderes Thema",
+        "en": "Not what I meant? Other topic",
+    },
     "languages": {"de": "Sprachen", "en": "Languages"},
     "nationwide": {"de": "bundesweit", "en": "nationwide"},
     "mso": {"de": "Migrantenorganisation", "en": "migrant organisation"},
@@ -72,7 +75,9 @@ def card(referral: Referral, language: str) -> str:
         lines.append(f"📍 {message('nationwide', language)}")
     lines.extend(f"☎️ {phone}" for phone in referral.phones)
     if referral.languages:
-        lines.append(f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}")
+        lines.append(
+            f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}"
+        )
     if referral.url:
         lines.append(f"🔗 {referral.url}")
     return "\n".join(lines)

@@ -1,4 +1,7 @@
-"""Engine and session factories, and schema migration. Nothing touches the database at import time."""
+"""Engine and session factories, and schema migration.
+
+Nothing touches the database at import time.
+"""
 
 from __future__ import annotations
 

@@ -35,7 +35,9 @@ def _topic_codes(record: dict[str, Any], where: str) -> list[str]:
     for attribute in record.get("attributes") or []:
         code = (attribute.get("taxonomy_term") or {}).get("code")
         if code not in TOPICS:
-            raise DirectoryImportError(f"{where}: attributes.taxonomy_term.code: unknown topic {code!r}")
+            raise DirectoryImportError(
+                f"{where}: attributes.taxonomy_term.code: unknown topic {code!r}"
+            )
         codes.append(code)
     if not codes:
         raise DirectoryImportError(f"{where}: attributes: a service needs at least one topic")
@@ -43,9 +45,13 @@ def _topic_codes(record: dict[str, Any], where: str) -> list[str]:
 
 
 def _location(data: dict[str, Any], where: str) -> Location:
-    addresses = [a for a in data.get("addresses") or [] if a.get("address_type", "physical") == "physical"]
+    addresses = [
+        a for a in data.get("addresses") or [] if a.get("address_type", "physical") == "physical"
+    ]
     if not addresses or not addresses[0].get("city"):
-        raise DirectoryImportError(f"{where}: location.addresses: a physical address with a city is required")
+        raise DirectoryImportError(
+            f"{where}: location.addresses: a physical address with a city is required"
+        )
     address = addresses[0]
     return Location(
         id=data["id"],
@@ -69,10 +75,16 @@ def import_services(session: Session, services: list[dict[str, Any]]) -> int:
                 raise DirectoryImportError(f"{where}: {field}: missing")
         topics = _topic_codes(record, where)
         org = record["organization"]
-        session.merge(Organization(
-            id=org["id"], name=org["name"], description=org.get("description"),
-            website=org.get("website"), email=org.get("email"), is_mso=bool(org.get("x_is_mso")),
-        ))
+        session.merge(
+            Organization(
+                id=org["id"],
+                name=org["name"],
+                description=org.get("description"),
+                website=org.get("website"),
+                email=org.get("email"),
+                is_mso=bool(org.get("x_is_mso")),
+            )
+        )
         service = session.get(Service, record["id"])
         if service is None:
             service = Service(id=record["id"])
@@ -95,19 +107,27 @@ def import_services(session: Session, services: list[dict[str, Any]]) -> int:
             for lang in {lang["code"]: lang for lang in record.get("languages") or []}.values()
         ]
         service.phones = [
-            Phone(id=p.get("id") or f"{record['id']}-phone-{i}", number=p["number"],
-                  description=p.get("description"))
+            Phone(
+                id=p.get("id") or f"{record['id']}-phone-{i}",
+                number=p["number"],
+                description=p.get("description"),
+            )
             for i, p in enumerate(record.get("phones") or [])
         ]
         service.service_areas = [
-            ServiceArea(id=a.get("id") or f"{record['id']}-area-{i}", name=a["name"],
-                        extent_type=a.get("extent_type") or "city")
+            ServiceArea(
+                id=a.get("id") or f"{record['id']}-area-{i}",
+                name=a["name"],
+                extent_type=a.get("extent_type") or "city",
+            )
             for i, a in enumerate(record.get("service_areas") or [])
         ]
         links = []
         for sal in record.get("service_at_locations") or []:
             location = session.merge(_location(sal["location"], where))
-            links.append(ServiceAtLocation(id=sal["id"], service_id=service.id, location_id=location.id))
+            links.append(
+                ServiceAtLocation(id=sal["id"], service_id=service.id, location_id=location.id)
+            )
         service.locations = links
         session.add(service)
         session.flush()

@@ -35,9 +35,7 @@ def detect(text: str) -> str | None:
     return language if confidence >= MIN_CONFIDENCE else None
 
 
-def choose_reply_language(
-    text: str, current: str | None, client_language_code: str | None
-) -> str:
+def choose_reply_language(text: str, current: str | None, client_language_code: str | None) -> str:
     detected = detect(text)
     if detected:
         return detected

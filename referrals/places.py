@@ -46,16 +46,20 @@ class PlaceMatcher:
 
     def find(self, text: str) -> str | None:
         folded = fold(text)
-        matches = [m for variant in (folded, fold(text, expand_umlauts=False))
-                   for m in self._matcher(_nlp.make_doc(variant))]
+        matches = [
+            m
+            for variant in (folded, fold(text, expand_umlauts=False))
+            for m in self._matcher(_nlp.make_doc(variant))
+        ]
         if matches:
             match_id, _start, _end = min(matches, key=lambda m: m[1])
             return self._by_folded[_nlp.vocab.strings[match_id]]
         for word in re.findall(r"\w+", folded):
             if len(word) < self.FUZZY_MIN_LENGTH:
                 continue
-            best = process.extractOne(word, self._by_folded.keys(), scorer=fuzz.ratio,
-                                      score_cutoff=self.FUZZY_MIN_SCORE)
+            best = process.extractOne(
+                word, self._by_folded.keys(), scorer=fuzz.ratio, score_cutoff=self.FUZZY_MIN_SCORE
+            )
             if best:
                 return self._by_folded[best[0]]
         return None

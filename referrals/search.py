@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from referrals.models import Location, Organization, Service, ServiceArea, ServiceAtLocation, ServiceTopic
+from referrals.models import (
+    Location,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceTopic,
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,9 @@ _card_loading = (
 def _to_referral(service: Service, location: Location | None, nationwide: bool) -> Referral:
     address = None
     if location is not None and location.address_1:
-        address = f"{location.address_1}, {location.postal_code or ''} {location.city}".replace("  ", " ")
+        address = f"{location.address_1}, {location.postal_code or ''} {location.city}".replace(
+            "  ", " "
+        )
     return Referral(
         service_id=service.id,
         name=service.name,
@@ -79,8 +88,10 @@ def find_referrals(session: Session, topic: str, city: str, limit: int = 3) -> l
         .order_by(Organization.is_mso.desc(), Service.name)
         .options(*_card_loading)
     )
-    local = [*session.execute(at_location_in_city).all(),
-             *((service, None) for service in session.scalars(serving_city).all())]
+    local = [
+        *session.execute(at_location_in_city).all(),
+        *((service, None) for service in session.scalars(serving_city).all()),
+    ]
     seen: set[str] = set()
     results: list[Referral] = []
     for service, location in local:

@@ -24,17 +24,28 @@ TOPICS: dict[str, Topic] = {
     t.code: t
     for t in (
         Topic("health", {"de": "Gesundheit", "en": "Health"}),
-        Topic("youth_family", {"de": "Kita, Schule, Jugend und Familie",
-                               "en": "Kita, school, youth and family"}),
-        Topic("citizen_office", {"de": "Bürgeramt und Dokumente",
-                                 "en": "Citizen office (Bürgeramt) and documents"}),
-        Topic("migration_counselling", {"de": "Migrations- und Asylberatung",
-                                        "en": "Migration and asylum counselling"}),
+        Topic(
+            "youth_family",
+            {"de": "Kita, Schule, Jugend und Familie", "en": "Kita, school, youth and family"},
+        ),
+        Topic(
+            "citizen_office",
+            {"de": "Bürgeramt und Dokumente", "en": "Citizen office (Bürgeramt) and documents"},
+        ),
+        Topic(
+            "migration_counselling",
+            {"de": "Migrations- und Asylberatung", "en": "Migration and asylum counselling"},
+        ),
         Topic("women", {"de": "Frauen", "en": "Women"}),
         Topic("seniors_care", {"de": "Senioren und Pflege", "en": "Seniors and care"}),
         Topic("language_courses", {"de": "Sprachkurse", "en": "Language courses"}),
-        Topic("work_recognition", {"de": "Arbeit und Anerkennung von Abschlüssen",
-                                   "en": "Work and recognition of qualifications"}),
+        Topic(
+            "work_recognition",
+            {
+                "de": "Arbeit und Anerkennung von Abschlüssen",
+                "en": "Work and recognition of qualifications",
+            },
+        ),
     )
 }
 

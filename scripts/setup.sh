@@ -10,10 +10,10 @@ cd "$(dirname "$0")/.."
 UV_VERSION=0.13.8
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# find_python MINOR_MIN MINOR_MAX: first python3.N (N in range, newest first) on PATH or in pyenv.
+# find_python MINOR...: the first working python3.N, in the order given, on PATH or in pyenv.
 find_python() {
-  local min=$1 max=$2 n candidate
-  for ((n = max; n >= min; n--)); do
+  local n candidate
+  for n in "$@"; do
     for candidate in "python3.$n" $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$n".*/bin/python3."$n" 2>/dev/null | sort -rV); do
       if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv' 2>/dev/null; then
         command -v "$candidate"
@@ -24,13 +24,13 @@ find_python() {
   return 1
 }
 
-PY_APP=$(find_python 11 13) || {
+PY_APP=$(find_python 11 12 13) || {
   say "No Python 3.11, 3.12 or 3.13 found (PATH, pyenv). Install one, e.g.:"
   say "  sudo apt-get install python3 python3-venv      (Debian 12 has 3.11)"
   say "  or: pyenv install 3.11"
   exit 1
 }
-PY_RASA=$(find_python 10 10) || {
+PY_RASA=$(find_python 10) || {
   say "Rasa Open Source 3.6.21 needs Python 3.10, which was not found on PATH or in pyenv."
   say "Install it, then run this command again:"
   say "  pyenv install 3.10          (https://github.com/pyenv/pyenv#installation)"

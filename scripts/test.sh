@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export RASA_TELEMETRY_ENABLED=false PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3
 echo "== rasa data validate"
-.venv-rasa/bin/rasa data validate --domain domain --data nlu stories --config config.yml --fail-on-warnings 2>&1 \
-  | grep -E "INFO +rasa.validator|UserWarning|ERROR|rror:" || true
-.venv-rasa/bin/rasa data validate --domain domain --data nlu stories --config config.yml --fail-on-warnings >/dev/null 2>&1 \
-  || { echo "rasa data validate failed (output above)"; exit 1; }
+if ! validation=$(.venv-rasa/bin/rasa data validate --domain domain --data nlu stories \
+    --config config.yml --fail-on-warnings 2>&1); then
+  echo "$validation" | grep -vE "Warning: |^  |declare_namespace|pkg_resources" | tail -40
+  echo "rasa data validate failed"
+  exit 1
+fi
+echo "$validation" | grep -E "rasa.validator" || true
 echo "== model"
 .venv/bin/python -m assistant train
 echo "== ruff"

@@ -1,4 +1,4 @@
-"""Driving the whole assistant (supervisor, Rasa, action server, Telegram adapter) as a user would."""
+"""Driving the whole assistant (supervisor, Rasa, actions, Telegram adapter) as a user would."""
 
 from __future__ import annotations
 
@@ -33,8 +33,10 @@ class Chat:
         replies: list[dict[str, Any]] = []
         timeout = first_timeout
         while True:
-            batch = self.client.get(f"{self.api_url}/local/messages", params={
-                "chat_id": self.chat_id, "after": self.last_seen, "timeout": timeout}).json()
+            batch = self.client.get(
+                f"{self.api_url}/local/messages",
+                params={"chat_id": self.chat_id, "after": self.last_seen, "timeout": timeout},
+            ).json()
             if not batch:
                 return replies
             replies.extend(batch)
@@ -42,16 +44,24 @@ class Chat:
             timeout = quiet
 
     def say(self, text: str) -> list[dict[str, Any]]:
-        self.client.post(f"{self.api_url}/local/send", json={
-            "chat_id": self.chat_id, "text": text, "language_code": self.language_code})
+        self.client.post(
+            f"{self.api_url}/local/send",
+            json={"chat_id": self.chat_id, "text": text, "language_code": self.language_code},
+        )
         return self._collect()
 
     def tap(self, message: dict[str, Any], button_text: str) -> list[dict[str, Any]]:
         buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
         [button] = [b for b in buttons if b["text"] == button_text]
-        self.client.post(f"{self.api_url}/local/press", json={
-            "chat_id": self.chat_id, "message_id": message["message_id"],
-            "data": button["callback_data"], "language_code": self.language_code})
+        self.client.post(
+            f"{self.api_url}/local/press",
+            json={
+                "chat_id": self.chat_id,
+                "message_id": message["message_id"],
+                "data": button["callback_data"],
+                "language_code": self.language_code,
+            },
+        )
         return self._collect()
 
     def send_update(self, update: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,7 +73,9 @@ def text_of(replies: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in replies)
 
 
-def start_assistant(tmp_path: Path, marker: str, **settings: str) -> tuple[LoggedProcess, dict[str, str]]:
+def start_assistant(
+    tmp_path: Path, marker: str, **settings: str
+) -> tuple[LoggedProcess, dict[str, str]]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")},
         "TEST_RUN_MARKER": marker,
@@ -88,8 +100,11 @@ def services_in(demo_services: list[dict], topic: str, city: str) -> set[str]:
     for service in demo_services:
         if not any(a["taxonomy_term"]["code"] == topic for a in service["attributes"]):
             continue
-        located = any(address["city"] == city for sal in service["service_at_locations"]
-                      for address in sal["location"]["addresses"])
+        located = any(
+            address["city"] == city
+            for sal in service["service_at_locations"]
+            for address in sal["location"]["addresses"]
+        )
         serving = any(area["name"] == city for area in service["service_areas"])
         if located or serving:
             names.add(service["name"])

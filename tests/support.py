@@ -39,8 +39,14 @@ class LoggedProcess:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         self.process = subprocess.Popen(
-            argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, errors="replace", start_new_session=True,
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -64,7 +70,9 @@ class LoggedProcess:
             if self.process.poll() is not None:
                 break
             time.sleep(0.2)
-        raise AssertionError(f"no line with {fragment!r} within {timeout} s; output:\n{self.output[-6000:]}")
+        raise AssertionError(
+            f"no line with {fragment!r} within {timeout} s; output:\n{self.output[-6000:]}"
+        )
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 30) -> int:
         if self.process.poll() is None:

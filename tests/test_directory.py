@@ -63,18 +63,26 @@ def test_finds_local_entries_of_the_topic(demo_session, demo_services) -> None:
     results = find_referrals(demo_session, "youth_family", "Darmstadt")
     assert 1 <= len(results) <= 3
     expected = {
-        s["name"] for s in demo_services
+        s["name"]
+        for s in demo_services
         if any(a["taxonomy_term"]["code"] == "youth_family" for a in s["attributes"])
-        and (any(addr["city"] == "Darmstadt" for sal in s["service_at_locations"]
-                 for addr in sal["location"]["addresses"])
-             or any(area["name"] == "Darmstadt" for area in s["service_areas"]))
+        and (
+            any(
+                addr["city"] == "Darmstadt"
+                for sal in s["service_at_locations"]
+                for addr in sal["location"]["addresses"]
+            )
+            or any(area["name"] == "Darmstadt" for area in s["service_areas"])
+        )
     }
     assert {r.name for r in results} <= expected
     assert all(not r.nationwide for r in results)
 
 
 def test_city_is_matched_case_insensitively(demo_session) -> None:
-    assert find_referrals(demo_session, "health", "berlin") == find_referrals(demo_session, "health", "Berlin")
+    assert find_referrals(demo_session, "health", "berlin") == find_referrals(
+        demo_session, "health", "Berlin"
+    )
 
 
 def test_unknown_city_falls_back_to_nationwide_services(demo_session) -> None:

@@ -31,7 +31,9 @@ def bot_api(marker: str, tmp_path_factory) -> str:
 
     port = free_port()
     env = {**os.environ, "TEST_RUN_MARKER": marker}
-    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
+    server = LoggedProcess(
+        [sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -48,7 +50,8 @@ def bot_api(marker: str, tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def assistant(bot_api: str, marker: str, tmp_path_factory) -> LoggedProcess:
     process, _env = start_assistant(
-        tmp_path_factory.mktemp("telegram"), marker,
+        tmp_path_factory.mktemp("telegram"),
+        marker,
         TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
         TELEGRAM_BASE_URL=f"{bot_api}/bot",
     )
@@ -58,7 +61,8 @@ def assistant(bot_api: str, marker: str, tmp_path_factory) -> LoggedProcess:
 
 def test_german_kita_request_in_darmstadt(assistant, bot_api, demo_services) -> None:
     replies = Chat(bot_api, chat_id=101, language_code="de").say(
-        "Ich suche eine Beratung zu Kita in Darmstadt")
+        "Ich suche eine Beratung zu Kita in Darmstadt"
+    )
     text = text_of(replies)
     assert "Kita, Schule, Jugend und Familie · Darmstadt:" in text  # what was understood, in German
     expected = services_in(demo_services, "youth_family", "Darmstadt")
@@ -94,26 +98,45 @@ def test_unknown_place_is_named_and_the_question_repeated(assistant, bot_api) ->
     chat = Chat(bot_api, chat_id=104, language_code="en")
     chat.say("I need a doctor")
     text = text_of(chat.say("Xyzabad"))
-    assert "I don't know \"Xyzabad\" as a place" in text
+    assert 'I don\'t know "Xyzabad" as a place' in text
     assert "Darmstadt" in text  # the places it does know
 
 
 def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
     chat = Chat(bot_api, chat_id=105, language_code="en")
-    replies = chat.send_update({"message": {
-        "message_id": 999001, "date": 1764000000,
-        "chat": {"id": 105, "type": "private"},
-        "from": {"id": 105, "is_bot": False, "first_name": "U", "language_code": "en"},
-        "sticker": {"file_id": "x", "file_unique_id": "y", "width": 512, "height": 512,
-                    "is_animated": False, "is_video": False, "type": "regular"},
-    }})
+    replies = chat.send_update(
+        {
+            "message": {
+                "message_id": 999001,
+                "date": 1764000000,
+                "chat": {"id": 105, "type": "private"},
+                "from": {"id": 105, "is_bot": False, "first_name": "U", "language_code": "en"},
+                "sticker": {
+                    "file_id": "x",
+                    "file_unique_id": "y",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                },
+            }
+        }
+    )
     assert "I can only read text messages" in text_of(replies)
 
 
 def test_the_adapter_used_the_bot_api_like_telegram_expects(assistant, bot_api) -> None:
     calls = set(httpx.get(f"{bot_api}/local/calls").json())
-    assert {"getMe", "deleteWebhook", "getUpdates", "setMyCommands", "sendMessage",
-            "sendChatAction", "answerCallbackQuery"} <= calls
+    assert {
+        "getMe",
+        "deleteWebhook",
+        "getUpdates",
+        "setMyCommands",
+        "sendMessage",
+        "sendChatAction",
+        "answerCallbackQuery",
+    } <= calls
 
 
 def test_logs_hold_no_message_text_or_chat_id(assistant) -> None:
@@ -126,7 +149,10 @@ def test_sigint_stops_every_process(assistant, marker, bot_api) -> None:
     server_pids = set(processes_marked(marker)) - {assistant.process.pid}
     assert assistant.stop(signal.SIGINT, timeout=40) == 0
     assert "all components stopped" in assistant.output
-    fake_server = [pid for pid in processes_marked(marker)
-                   if b"bot.local_bot_api" in open(f"/proc/{pid}/cmdline", "rb").read()]
+    fake_server = [
+        pid
+        for pid in processes_marked(marker)
+        if b"bot.local_bot_api" in open(f"/proc/{pid}/cmdline", "rb").read()
+    ]
     assert set(processes_marked(marker)) == set(fake_server), "orphaned processes after SIGINT"
     assert len(server_pids) >= 4  # rasa, actions (+ worker), adapter were running

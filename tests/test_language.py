@@ -13,7 +13,7 @@ from referrals.language import choose_reply_language, detect
         ("Berlin", "en", "de", "en"),  # too short to switch: keep the conversation's language
         ("hallo", None, "en", "en"),  # too short: Telegram's language_code decides
         ("ok", None, None, "de"),  # nothing known: German
-        ("/request_referral{\"topic\":\"health\"}", "en", "de", "en"),  # button payloads never switch
+        ('/request_referral{"topic":"health"}', "en", "de", "en"),  # button payloads never switch
         ("ok", None, "en-GB", "en"),
     ],
 )

@@ -26,7 +26,9 @@ def test_finds_places_as_users_type_them(text: str, expected: str) -> None:
     assert PlaceMatcher(PLACES).find(text) == expected
 
 
-@pytest.mark.parametrize("text", ["I need a doctor", "um 10 uhr", "Leipzig", "🙂🙂", "'; DROP TABLE location; --"])
+@pytest.mark.parametrize(
+    "text", ["I need a doctor", "um 10 uhr", "Leipzig", "🙂🙂", "'; DROP TABLE location; --"]
+)
 def test_no_place_when_none_is_mentioned(text: str) -> None:
     # Short words are never fuzzy-matched: "um" must not become "Ulm".
     assert PlaceMatcher(PLACES).find(text) is None

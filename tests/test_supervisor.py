@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def supervised() -> tuple[LoggedProcess, str]:
     marker = uuid.uuid4().hex
     env = {**os.environ, "TEST_RUN_MARKER": marker, "PYTHONUNBUFFERED": "1"}
-    code = ("import logging, runpy, sys; logging.basicConfig(level=logging.INFO, stream=sys.stdout);"
-            "runpy.run_module('tests.supervised_dummy', run_name='__main__')")
+    code = (
+        "import logging, runpy, sys; logging.basicConfig(level=logging.INFO, stream=sys.stdout);"
+        "runpy.run_module('tests.supervised_dummy', run_name='__main__')"
+    )
     process = LoggedProcess([sys.executable, "-c", code], env, ROOT)
     yield process, marker
     process.stop(signal.SIGKILL)
@@ -39,4 +41,3 @@ def test_stopping_stops_every_process_including_workers(supervised, signum) -> N
     assert process.stop(signum) == 0
     assert processes_marked(marker) == []
     assert "all components stopped" in process.output
-

@@ -38,5 +38,7 @@ class ActionFindReferrals(Action):
             dispatcher.utter_message(text=header(topic, city, language))
         for index, referral in enumerate(referrals):
             last = index == len(referrals) - 1
-            dispatcher.utter_message(text=card(referral, language), buttons=other_topic if last else [])
+            dispatcher.utter_message(
+                text=card(referral, language), buttons=other_topic if last else []
+            )
         return []

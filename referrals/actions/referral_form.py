@@ -31,9 +31,11 @@ class ValidateReferralForm(FormValidationAction):
         if city:
             return {"city": city}
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(text=message(
-            "unknown_city", language, text=str(value)[:60], cities=", ".join(load_cities())
-        ))
+        dispatcher.utter_message(
+            text=message(
+                "unknown_city", language, text=str(value)[:60], cities=", ".join(load_cities())
+            )
+        )
         return {"city": None}
 
 
@@ -47,5 +49,7 @@ class ActionAskCity(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(text=message("ask_city", language, cities=", ".join(load_cities())))
+        dispatcher.utter_message(
+            text=message("ask_city", language, cities=", ".join(load_cities()))
+        )
         return []
