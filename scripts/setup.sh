@@ -15,8 +15,8 @@ find_python() {
   local n candidate
   for n in "$@"; do
     for candidate in "python3.$n" $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$n".*/bin/python3."$n" 2>/dev/null | sort -rV); do
-      if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv' 2>/dev/null; then
-        command -v "$candidate"
+      # Print the real interpreter, not a pyenv shim (a shim depends on the shell's pyenv state).
+      if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import venv, sys; print(sys.executable)' 2>/dev/null; then
         return 0
       fi
     done
