@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "In {city} kenne ich dazu noch keine Stelle. Bundesweit erreichbar:",
         "en": "I don't know a place for this in {city} yet. Available nationwide:",
     },
+    "nearby_instead": {
+        "de": "In {city} kenne ich dazu noch keine Stelle. Am nächsten:",
+        "en": "I don't know a place for this in {city} yet. The nearest:",
+    },
     "nothing_found": {
         "de": "Dazu kenne ich leider noch keine Stelle. Wählen Sie ein anderes Thema oder rufen "
         "Sie im Notfall 112 an.",
@@ -44,6 +48,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "languages": {"de": "Sprachen", "en": "Languages"},
     "nationwide": {"de": "bundesweit", "en": "nationwide"},
     "mso": {"de": "Migrantenorganisation", "en": "migrant organisation"},
+    "map": {"de": "Karte", "en": "map"},
+    "km_away": {"de": "{km} km entfernt", "en": "{km} km away"},
+    "today": {"de": "Heute", "en": "Today"},
+    "open_now": {"de": "jetzt geöffnet", "en": "open now"},
+    "closed_today": {"de": "heute geschlossen", "en": "closed today"},
+    "holiday": {"de": "Feiertag", "en": "public holiday"},
+    "by_appointment": {"de": "nach Terminvereinbarung", "en": "by appointment"},
+    "temporarily_closed": {"de": "vorübergehend geschlossen", "en": "temporarily closed"},
 }
 
 
@@ -70,10 +82,17 @@ def card(referral: Referral, language: str) -> str:
     if referral.is_mso:
         lines.append(f"🤝 {message('mso', language)}")
     if referral.address:
-        lines.append(f"📍 {referral.address}")
+        where = referral.address
+        if referral.distance_km and referral.distance_km >= 1:
+            where += f" ({message('km_away', language, km=str(round(referral.distance_km)))})"
+        lines.append(f"📍 {where}")
+        if referral.map_url:
+            lines.append(f"🗺 {message('map', language)}: {referral.map_url}")
     elif referral.nationwide:
         lines.append(f"📍 {message('nationwide', language)}")
     lines.extend(f"☎️ {phone}" for phone in referral.phones)
+    if hours := opening_line(referral, language):
+        lines.append(f"🕒 {hours}")
     if referral.languages:
         lines.append(
             f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}"
@@ -81,3 +100,24 @@ def card(referral: Referral, language: str) -> str:
     if referral.url:
         lines.append(f"🔗 {referral.url}")
     return "\n".join(lines)
+
+
+def opening_line(referral: Referral, language: str) -> str | None:
+    """Today's opening hours, or why it is closed; None when the directory has no hours."""
+    today = referral.today
+    if today.temporarily_closed:
+        return message("temporarily_closed", language)
+    if not today.known:
+        return None
+    parts = []
+    if today.slots:
+        parts.append(", ".join(today.slots))
+        if referral.open_now:
+            parts.append(message("open_now", language))
+    elif today.holiday:
+        parts.append(f"{message('closed_today', language)} ({message('holiday', language)})")
+    elif not today.appointment_only:
+        parts.append(message("closed_today", language))
+    if today.appointment_only:
+        parts.append(message("by_appointment", language))
+    return f"{message('today', language)}: " + " · ".join(parts)

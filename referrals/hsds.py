@@ -1,22 +1,34 @@
-"""Load services in Open Referral HSDS 3.0 form (services with nested organization,
-service_at_locations, phones, languages, service_areas and topic attributes).
+"""Import and export services in Open Referral HSDS 3.0 form: services with nested
+organization, service_at_locations (location + addresses), phones, schedules,
+languages, contacts, service_areas and topic attributes. Our own fields carry an
+`x_` prefix.
 
-Re-loading the same ids updates entries in place. The whole file is one
-transaction: a broken record leaves the directory unchanged.
+Import validates every record first and reports every problem with the record
+number and field; only a file without problems is written, in one transaction.
+Re-importing the same ids updates the entries in place.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
+from referrals import validation as v
 from referrals.models import (
+    Address,
+    Contact,
     Location,
+    Metadata,
     Organization,
     Phone,
+    Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -25,118 +37,373 @@ from referrals.models import (
 )
 from referrals.topics import TOPICS
 
+TAXONOMY = "wegweiser-topics"
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str  # "service #3 (svc-id)" or "line 7"
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.field}: {self.message}"
+
 
 class DirectoryImportError(ValueError):
-    """A record that cannot be imported; the message names the record and the field."""
+    """The file has problems; nothing was changed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
-def _topic_codes(record: dict[str, Any], where: str) -> list[str]:
-    codes = []
-    for attribute in record.get("attributes") or []:
-        code = (attribute.get("taxonomy_term") or {}).get("code")
-        if code not in TOPICS:
-            raise DirectoryImportError(
-                f"{where}: attributes.taxonomy_term.code: unknown topic {code!r}"
-            )
-        codes.append(code)
-    if not codes:
-        raise DirectoryImportError(f"{where}: attributes: a service needs at least one topic")
-    return codes
+@dataclass
+class _Checker:
+    record: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, name: str, value: Any, check: Callable[[Any], Any] | None = None,
+                 required: bool = False) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problems.append(Problem(self.record, name, "missing"))
+            return None
+        if check is None:
+            return value.strip() if isinstance(value, str) else value
+        try:
+            return check(value)
+        except v.FieldError as error:
+            self.problems.append(Problem(self.record, name, str(error)))
+            return None
 
 
-def _location(data: dict[str, Any], where: str) -> Location:
-    addresses = [
-        a for a in data.get("addresses") or [] if a.get("address_type", "physical") == "physical"
+def _records(items: Any) -> list[dict[str, Any]]:
+    return [item for item in items or [] if isinstance(item, dict)]
+
+
+def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate one HSDS service; returns normalised values and the problems found."""
+    c = _Checker(where)
+    org = record.get("organization") if isinstance(record.get("organization"), dict) else {}
+    if not org:
+        c.problems.append(Problem(where, "organization", "missing"))
+    sid = c("id", record.get("id"), required=True)
+    out: dict[str, Any] = {
+        "id": sid,
+        "name": c("name", record.get("name"), required=True),
+        "alternate_name": c("alternate_name", record.get("alternate_name")),
+        "description": c("description", record.get("description")),
+        "url": c("url", record.get("url"), v.url),
+        "email": c("email", record.get("email"), v.email),
+        "status": c("status", record.get("status") or "active",
+                    lambda s: v.one_of(s, v.SERVICE_STATUSES)),
+        "eligibility_description": c("eligibility_description", record.get("eligibility_description")),
+        "fees_description": c("fees_description", record.get("fees_description")),
+        "application_process": c("application_process", record.get("application_process")),
+        "assured_date": c("assured_date", record.get("assured_date"), v.day),
+        "assurer_email": c("assurer_email", record.get("assurer_email"), v.email),
+        "archived": bool(record.get("x_archived")),
+        "source_url": c("x_source", record.get("x_source"), v.url),
+        "organization": {
+            "id": c("organization.id", org.get("id"), required=True),
+            "name": c("organization.name", org.get("name"), required=True),
+            "alternate_name": c("organization.alternate_name", org.get("alternate_name")),
+            "description": c("organization.description", org.get("description")),
+            "website": c("organization.website", org.get("website"), v.url),
+            "email": c("organization.email", org.get("email"), v.email),
+            "is_mso": bool(org.get("x_is_mso")),
+        },
+    }
+    topics = []
+    for i, attribute in enumerate(_records(record.get("attributes"))):
+        term = attribute.get("taxonomy_term") or {}
+        code = c(f"attributes[{i}].taxonomy_term.code", term.get("code"), v.topic, required=True)
+        if code:
+            topics.append(code)
+    if not topics and not any(p.field.startswith("attributes") for p in c.problems):
+        c.problems.append(Problem(where, "attributes", "at least one topic is required"))
+    out["topics"] = list(dict.fromkeys(topics))
+    out["languages"] = {}
+    for i, lang in enumerate(_records(record.get("languages"))):
+        code = c(f"languages[{i}].code", lang.get("code"), v.language, required=True)
+        if code:
+            out["languages"][code] = c(f"languages[{i}].note", lang.get("note"))
+    out["phones"] = [
+        {"id": p.get("id") or f"{sid}-phone-{i}",
+         "number": c(f"phones[{i}].number", p.get("number"), v.phone, required=True),
+         "extension": c(f"phones[{i}].extension", p.get("extension")),
+         "type": c(f"phones[{i}].type", p.get("type")),
+         "description": c(f"phones[{i}].description", p.get("description"))}
+        for i, p in enumerate(_records(record.get("phones")))
     ]
-    if not addresses or not addresses[0].get("city"):
-        raise DirectoryImportError(
-            f"{where}: location.addresses: a physical address with a city is required"
-        )
-    address = addresses[0]
-    return Location(
-        id=data["id"],
-        name=data.get("name"),
-        address_1=address.get("address_1"),
-        postal_code=address.get("postal_code"),
-        city=address["city"],
-        state_province=address.get("state_province"),
-        country=address.get("country") or "DE",
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-    )
+    out["contacts"] = [
+        {"id": p.get("id") or f"{sid}-contact-{i}",
+         "title": c(f"contacts[{i}].title", p.get("title"), required=True),
+         "department": c(f"contacts[{i}].department", p.get("department")),
+         "email": c(f"contacts[{i}].email", p.get("email"), v.email)}
+        for i, p in enumerate(_records(record.get("contacts")))
+    ]
+    out["schedules"] = [_schedule(c, f"schedules[{i}]", s, f"{sid}-schedule-{i}")
+                        for i, s in enumerate(_records(record.get("schedules")))]
+    out["service_areas"] = [
+        {"id": a.get("id") or f"{sid}-area-{i}",
+         "name": c(f"service_areas[{i}].name", a.get("name"), required=True),
+         "description": c(f"service_areas[{i}].description", a.get("description")),
+         "scope": c(f"service_areas[{i}].x_scope", a.get("x_scope") or "city",
+                    lambda s: v.one_of(s, v.AREA_SCOPES))}
+        for i, a in enumerate(_records(record.get("service_areas")))
+    ]
+    out["locations"] = []
+    for i, sal in enumerate(_records(record.get("service_at_locations"))):
+        loc = sal.get("location") if isinstance(sal.get("location"), dict) else {}
+        prefix = f"service_at_locations[{i}].location"
+        addresses = []
+        for j, a in enumerate(_records(loc.get("addresses"))):
+            ap = f"{prefix}.addresses[{j}]"
+            addresses.append({
+                "id": a.get("id") or f"{loc.get('id')}-address-{j}",
+                "address_1": c(f"{ap}.address_1", a.get("address_1")),
+                "address_2": c(f"{ap}.address_2", a.get("address_2")),
+                "city": c(f"{ap}.city", a.get("city"), required=True),
+                "region": c(f"{ap}.region", a.get("region")),
+                "state_province": c(f"{ap}.state_province", a.get("state_province")),
+                "postal_code": c(f"{ap}.postal_code", a.get("postal_code"), v.postcode),
+                "country": c(f"{ap}.country", a.get("country") or "DE"),
+                "address_type": a.get("address_type") or "physical",
+            })
+        if not addresses:
+            c.problems.append(Problem(where, f"{prefix}.addresses", "an address with a city is required"))
+        lat = c(f"{prefix}.latitude", loc.get("latitude"), _latitude)
+        lon = c(f"{prefix}.longitude", loc.get("longitude"), _longitude)
+        out["locations"].append({
+            "link_id": sal.get("id") or f"{sid}-at-{loc.get('id')}",
+            "id": c(f"{prefix}.id", loc.get("id"), required=True),
+            "location_type": loc.get("location_type") or "physical",
+            "name": c(f"{prefix}.name", loc.get("name")),
+            "description": c(f"{prefix}.description", loc.get("description")),
+            "latitude": lat, "longitude": lon,
+            "coordinates_precision": loc.get("x_coordinates_precision") or ("exact" if lat else None),
+            "addresses": addresses,
+        })
+    if not out["locations"] and not out["service_areas"]:
+        c.problems.append(Problem(where, "service_at_locations",
+                                  "a service needs a location or a service area"))
+    return out, c.problems
 
 
-def import_services(session: Session, services: list[dict[str, Any]]) -> int:
-    """Insert or update every service; raises DirectoryImportError on the first bad record."""
-    for number, record in enumerate(services, start=1):
-        where = f"service #{number} ({record.get('id', 'no id')})"
-        for field in ("id", "name", "organization"):
-            if not record.get(field):
-                raise DirectoryImportError(f"{where}: {field}: missing")
-        topics = _topic_codes(record, where)
-        org = record["organization"]
-        session.merge(
-            Organization(
-                id=org["id"],
-                name=org["name"],
-                description=org.get("description"),
-                website=org.get("website"),
-                email=org.get("email"),
-                is_mso=bool(org.get("x_is_mso")),
-            )
-        )
-        service = session.get(Service, record["id"])
-        if service is None:
-            service = Service(id=record["id"])
-        else:
-            # Drop the old child rows first: the unit of work inserts before it deletes,
-            # which would trip the unique constraints on re-import.
-            service.topics, service.languages, service.phones = [], [], []
-            service.service_areas, service.locations = [], []
-            session.flush()
-        service.organization_id = org["id"]
-        service.name = record["name"]
-        service.description = record.get("description")
-        service.url = record.get("url")
-        service.email = record.get("email")
-        service.status = record.get("status") or "active"
-        service.source_url = record.get("x_source")
-        service.topics = [ServiceTopic(topic_code=code) for code in dict.fromkeys(topics)]
-        service.languages = [
-            ServiceLanguage(code=lang["code"], note=lang.get("note"))
-            for lang in {lang["code"]: lang for lang in record.get("languages") or []}.values()
-        ]
-        service.phones = [
-            Phone(
-                id=p.get("id") or f"{record['id']}-phone-{i}",
-                number=p["number"],
-                description=p.get("description"),
-            )
-            for i, p in enumerate(record.get("phones") or [])
-        ]
-        service.service_areas = [
-            ServiceArea(
-                id=a.get("id") or f"{record['id']}-area-{i}",
-                name=a["name"],
-                extent_type=a.get("extent_type") or "city",
-            )
-            for i, a in enumerate(record.get("service_areas") or [])
-        ]
-        links = []
-        for sal in record.get("service_at_locations") or []:
-            location = session.merge(_location(sal["location"], where))
-            links.append(
-                ServiceAtLocation(id=sal["id"], service_id=service.id, location_id=location.id)
-            )
-        service.locations = links
-        session.add(service)
+def _schedule(c: _Checker, prefix: str, s: dict[str, Any], default_id: str) -> dict[str, Any]:
+    appointment_only = bool(s.get("x_appointment_only"))
+    row = {
+        "id": s.get("id") or default_id,
+        "freq": c(f"{prefix}.freq", s.get("freq") or "WEEKLY", lambda f: v.one_of(f, ("WEEKLY",))),
+        "byday": c(f"{prefix}.byday", s.get("byday"), v.byday, required=not appointment_only),
+        "opens_at": c(f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only),
+        "closes_at": c(f"{prefix}.closes_at", s.get("closes_at"), v.clock, required=not appointment_only),
+        "valid_from": c(f"{prefix}.valid_from", s.get("valid_from"), v.day),
+        "valid_to": c(f"{prefix}.valid_to", s.get("valid_to"), v.day),
+        "description": c(f"{prefix}.description", s.get("description")),
+        "appointment_only": appointment_only,
+        "closed_on_public_holidays": s.get("x_closed_on_public_holidays", True) is not False,
+    }
+    if row["opens_at"] and row["closes_at"] and row["opens_at"] >= row["closes_at"]:
+        c.problems.append(Problem(c.record, f"{prefix}.closes_at", "must be later than opens_at"))
+    if row["valid_from"] and row["valid_to"] and row["valid_from"] > row["valid_to"]:
+        c.problems.append(Problem(c.record, f"{prefix}.valid_to", "must not be before valid_from"))
+    return row
+
+
+def _latitude(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise v.FieldError(f"not a number: {value!r}") from None
+    if not 47.0 <= number <= 55.2:
+        raise v.FieldError(f"{number} is outside Germany")
+    return number
+
+
+def _longitude(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise v.FieldError(f"not a number: {value!r}") from None
+    if not 5.8 <= number <= 15.1:
+        raise v.FieldError(f"{number} is outside Germany")
+    return number
+
+
+def validate_all(records: Iterable[tuple[str, dict[str, Any]]],
+                 known_problems: Iterable[Problem] = ()) -> list[dict[str, Any]]:
+    """Validate every record; raise DirectoryImportError listing all problems, if any
+    (with `known_problems` found while reading the file)."""
+    parsed, problems, seen = [], list(known_problems), {}
+    for where, record in records:
+        values, found = parse_service(record, where)
+        if values["id"] in seen:
+            found.append(Problem(where, "id", f"duplicate of {seen[values['id']]}"))
+        seen.setdefault(values["id"], where)
+        parsed.append(values)
+        problems.extend(found)
+    if problems:
+        raise DirectoryImportError(problems)
+    return parsed
+
+
+_TRACKED_FIELDS = ("name", "description", "url", "email", "status", "organization_id",
+                   "eligibility_description", "fees_description", "application_process",
+                   "assured_date", "assurer_email", "archived", "source_url")
+
+
+def apply(session: Session, values: dict[str, Any], updated_by: str) -> None:
+    """Write one validated service (insert or update in place) and log changed fields."""
+    from referrals.geocoding import fill_coordinates
+
+    org_values = values["organization"]
+    org = session.get(Organization, org_values["id"]) or Organization(id=org_values["id"])
+    for key, value in org_values.items():
+        setattr(org, key, value)
+    session.add(org)
+
+    service = session.get(Service, values["id"])
+    action = "create" if service is None else "update"
+    before = {f: getattr(service, f) for f in _TRACKED_FIELDS} if service else {}
+    if service is None:
+        service = Service(id=values["id"])
+    else:
+        # Drop the old child rows first: the unit of work inserts before it deletes,
+        # which would trip the unique constraints on re-import.
+        service.topics, service.languages, service.phones, service.schedules = [], [], [], []
+        service.contacts, service.service_areas, service.locations = [], [], []
         session.flush()
-    return len(services)
+    simple = {k: values[k] for k in _TRACKED_FIELDS if k in values}
+    simple["organization_id"] = org_values["id"]
+    for key, value in simple.items():
+        setattr(service, key, value)
+    service.alternate_name = values["alternate_name"]
+    service.topics = [ServiceTopic(topic_code=code) for code in values["topics"]]
+    service.languages = [ServiceLanguage(code=code, note=note) for code, note in values["languages"].items()]
+    service.phones = [Phone(**p) for p in values["phones"]]
+    service.contacts = [Contact(**p) for p in values["contacts"]]
+    service.schedules = [Schedule(**s) for s in values["schedules"]]
+    service.service_areas = [ServiceArea(**a) for a in values["service_areas"]]
+    links = []
+    for loc in values["locations"]:
+        location = session.get(Location, loc["id"]) or Location(id=loc["id"])
+        for key in ("location_type", "name", "description", "latitude", "longitude",
+                    "coordinates_precision"):
+            setattr(location, key, loc[key])
+        location.addresses = [Address(**a) for a in loc["addresses"]]
+        fill_coordinates(location)
+        session.add(location)
+        links.append(ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"]))
+    service.locations = links
+    session.add(service)
+    session.flush()
+    for name, value in simple.items():
+        old = before.get(name)
+        if action == "create" or old != value:
+            session.add(Metadata(
+                resource_id=service.id, resource_type="service", last_action_type=action,
+                field_name=name, previous_value=None if old is None else str(old),
+                replacement_value=None if value is None else str(value), updated_by=updated_by,
+            ))
+
+
+def import_records(session: Session, records: Iterable[tuple[str, dict[str, Any]]],
+                   updated_by: str, known_problems: Iterable[Problem] = ()) -> int:
+    """Validate all, then write all in one transaction."""
+    parsed = validate_all(records, known_problems)
+    with session.begin():
+        for values in parsed:
+            apply(session, values, updated_by)
+    return len(parsed)
+
+
+def read_json(path: Path) -> list[dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    services = data["services"] if isinstance(data, dict) else data
+    if not isinstance(services, list):
+        raise DirectoryImportError([Problem(path.name, "services", "expected a list of services")])
+    return services
 
 
 def import_file(session: Session, path: Path) -> int:
     """Import an HSDS JSON file: a list of services, or an object with a `services` list."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    services = data["services"] if isinstance(data, dict) else data
-    with session.begin():
-        return import_services(session, services)
+    services = read_json(path)
+    records = ((f"service #{n} ({s.get('id', 'no id') if isinstance(s, dict) else '?'})", s)
+               for n, s in enumerate(services, start=1))
+    return import_records(session, records, updated_by=f"import:{path.name}")
+
+
+# -- export ----------------------------------------------------------------------------
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def service_to_hsds(service: Service) -> dict[str, Any]:
+    org = service.organization
+    return {
+        "id": service.id, "name": service.name, "alternate_name": service.alternate_name,
+        "description": service.description, "url": service.url, "email": service.email,
+        "status": service.status, "eligibility_description": service.eligibility_description,
+        "fees_description": service.fees_description,
+        "application_process": service.application_process,
+        "assured_date": _iso(service.assured_date), "assurer_email": service.assurer_email,
+        "last_modified": service.last_modified.isoformat() if service.last_modified else None,
+        "x_archived": service.archived, "x_source": service.source_url,
+        "organization": {
+            "id": org.id, "name": org.name, "alternate_name": org.alternate_name,
+            "description": org.description, "website": org.website, "email": org.email,
+            "x_is_mso": org.is_mso,
+        },
+        "phones": [{"id": p.id, "number": p.number, "extension": p.extension, "type": p.type,
+                    "description": p.description} for p in service.phones],
+        "contacts": [{"id": p.id, "title": p.title, "department": p.department, "email": p.email}
+                     for p in service.contacts],
+        "schedules": [{
+            "id": s.id, "freq": s.freq, "byday": s.byday,
+            "opens_at": s.opens_at.strftime("%H:%M") if s.opens_at else None,
+            "closes_at": s.closes_at.strftime("%H:%M") if s.closes_at else None,
+            "valid_from": _iso(s.valid_from), "valid_to": _iso(s.valid_to),
+            "description": s.description, "x_appointment_only": s.appointment_only,
+            "x_closed_on_public_holidays": s.closed_on_public_holidays,
+        } for s in service.schedules],
+        "languages": [{"code": lang.code, "note": lang.note} for lang in service.languages],
+        "service_areas": [{"id": a.id, "name": a.name, "description": a.description, "x_scope": a.scope}
+                          for a in service.service_areas],
+        "attributes": [{"taxonomy_term": {"id": f"topic-{t.topic_code}", "code": t.topic_code,
+                                          "name": TOPICS[t.topic_code].label("en"),
+                                          "taxonomy": TAXONOMY}} for t in service.topics],
+        "service_at_locations": [{"id": link.id, "location": {
+            "id": link.location.id, "location_type": link.location.location_type,
+            "name": link.location.name, "description": link.location.description,
+            "latitude": link.location.latitude, "longitude": link.location.longitude,
+            "x_coordinates_precision": link.location.coordinates_precision,
+            "addresses": [{"id": a.id, "address_1": a.address_1, "address_2": a.address_2,
+                           "city": a.city, "region": a.region, "state_province": a.state_province,
+                           "postal_code": a.postal_code, "country": a.country,
+                           "address_type": a.address_type} for a in link.location.addresses],
+        }} for link in service.locations],
+    }
+
+
+def all_services(session: Session) -> list[Service]:
+    return list(session.scalars(select(Service).order_by(Service.id).options(
+        selectinload(Service.organization), selectinload(Service.topics),
+        selectinload(Service.languages), selectinload(Service.phones),
+        selectinload(Service.contacts), selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.locations).selectinload(ServiceAtLocation.location)
+        .selectinload(Location.addresses),
+    )))
+
+
+def export_json(session: Session, path: Path) -> int:
+    services = [service_to_hsds(s) for s in all_services(session)]
+    path.write_text(json.dumps({
+        "about": f"Wegweiser referral directory, HSDS 3.0 services, exported {datetime.now(UTC):%Y-%m-%d}",
+        "services": services,
+    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return len(services)

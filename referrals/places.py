@@ -9,25 +9,17 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 
 import spacy
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from spacy.matcher import PhraseMatcher
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+from referrals.gazetteer import Place, gazetteer
+from referrals.text import fold
+
 _nlp = spacy.blank("xx")
-
-
-def fold(text: str, expand_umlauts: bool = True) -> str:
-    """Case- and accent-insensitive form: 'Köln' and 'koeln' both become 'koeln'
-    (or 'koln', like a user who just drops the dots, with expand_umlauts=False)."""
-    text = unicodedata.normalize("NFC", text).lower()
-    if expand_umlauts:
-        text = text.translate(_UMLAUTS)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
 
 class PlaceMatcher:
     """Finds the first directory place mentioned in a message."""
@@ -54,7 +46,9 @@ class PlaceMatcher:
         if matches:
             match_id, _start, _end = min(matches, key=lambda m: m[1])
             return self._by_folded[_nlp.vocab.strings[match_id]]
+        # Typos, also in other scripts once transliterated ("бочум" -> "bochum").
         for word in re.findall(r"\w+", folded):
+            word = fold(anyascii(word))
             if len(word) < self.FUZZY_MIN_LENGTH:
                 continue
             best = process.extractOne(
@@ -65,17 +59,62 @@ class PlaceMatcher:
         return None
 
 
-class CachedPlaceMatcher:
-    """A PlaceMatcher rebuilt from the directory at most every `ttl` seconds."""
+POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 
-    def __init__(self, load_places: Callable[[], list[str]], ttl: float = 60.0) -> None:
-        self._load_places = load_places
+
+class PlaceResolver:
+    """Turns what a user wrote into a Place with coordinates.
+
+    In order: a postcode (via the directory's own postcodes); a place of the directory
+    (with typo tolerance); any German town in any language the gazetteer knows.
+    Places the directory knows keep the directory's spelling ("München", not "Munich").
+    """
+
+    def __init__(self, directory_places: list[str],
+                 postcode_lookup: Callable[[str], tuple[str, float, float] | None]) -> None:
+        self._matcher = PlaceMatcher(directory_places)
+        self._postcode_lookup = postcode_lookup
+        self._directory_name = {}
+        for name in directory_places:
+            known = gazetteer().lookup(name)
+            if known is not None:
+                self._directory_name.setdefault((known.latitude, known.longitude), name)
+
+    def find(self, text: str) -> Place | None:
+        if match := POSTCODE.search(text):
+            found = self._postcode_lookup(match.group(1))
+            if found is not None:
+                city, lat, lon = found
+                known = gazetteer().lookup(city)
+                return Place(city, lat, lon, known.state if known else None)
+        if name := self._matcher.find(text):
+            return self.named(name)
+        place = gazetteer().find_in_text(text)
+        if place is not None:
+            name = self._directory_name.get((place.latitude, place.longitude), place.name)
+            return Place(name, place.latitude, place.longitude, place.state, place.population)
+        return None
+
+    def named(self, name: str) -> Place | None:
+        """The Place of a name the directory or the gazetteer knows."""
+        known = gazetteer().lookup(name)
+        if known is None:
+            return None
+        return Place(name, known.latitude, known.longitude, known.state, known.population)
+
+
+class CachedPlaceResolver:
+    """A PlaceResolver rebuilt from the directory at most every `ttl` seconds, so new
+    places in the directory are understood without a restart."""
+
+    def __init__(self, build: Callable[[], PlaceResolver], ttl: float = 60.0) -> None:
+        self._build = build
         self._ttl = ttl
-        self._matcher: PlaceMatcher | None = None
-        self._loaded_at = 0.0
+        self._resolver: PlaceResolver | None = None
+        self._built_at = 0.0
 
-    def find(self, text: str) -> str | None:
-        if self._matcher is None or time.monotonic() - self._loaded_at > self._ttl:
-            self._matcher = PlaceMatcher(self._load_places())
-            self._loaded_at = time.monotonic()
-        return self._matcher.find(text)
+    def get(self) -> PlaceResolver:
+        if self._resolver is None or time.monotonic() - self._built_at > self._ttl:
+            self._resolver = self._build()
+            self._built_at = time.monotonic()
+        return self._resolver

@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.directory import places
 from referrals.cards import card, header, message
 from referrals.db import get_sessionmaker
-from referrals.search import find_referrals
+from referrals.search import search
 
 MAX_CARDS = 3
 
@@ -25,19 +26,22 @@ class ActionFindReferrals(Action):
         language = tracker.get_slot("language") or "de"
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
+        place = places().get().named(city) if city else None
         with get_sessionmaker()() as session:
-            referrals = find_referrals(session, topic, city, limit=MAX_CARDS)
+            result = search(session, topic, place, prefer_language=language, limit=MAX_CARDS)
 
         other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
-        if not referrals:
+        if not result.referrals:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
-        if referrals[0].nationwide:
-            dispatcher.utter_message(text=message("nationwide_instead", language, city=city))
+        if result.scope == "nationwide":
+            dispatcher.utter_message(text=message("nationwide_instead", language, city=city or "?"))
+        elif result.scope == "nearby":
+            dispatcher.utter_message(text=message("nearby_instead", language, city=city or "?"))
         else:
             dispatcher.utter_message(text=header(topic, city, language))
-        for index, referral in enumerate(referrals):
-            last = index == len(referrals) - 1
+        for index, referral in enumerate(result.referrals):
+            last = index == len(result.referrals) - 1
             dispatcher.utter_message(
                 text=card(referral, language), buttons=other_topic if last else []
             )

@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.directory import load_cities, place_matcher
+from referrals.actions.directory import load_places, places
 from referrals.cards import message
 from referrals.topics import TOPICS
 
@@ -26,14 +26,15 @@ class ValidateReferralForm(FormValidationAction):
     def validate_city(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """Normalise to a directory city; say which places are known when it is not one."""
-        city = place_matcher().find(str(value or ""))
-        if city:
-            return {"city": city}
+        """Normalise to a known place; say which places the directory has when it is not one."""
+        resolver = places().get()
+        place = resolver.named(str(value or "")) or resolver.find(str(value or ""))
+        if place:
+            return {"city": place.name}
         language = tracker.get_slot("language") or "de"
         dispatcher.utter_message(
             text=message(
-                "unknown_city", language, text=str(value)[:60], cities=", ".join(load_cities())
+                "unknown_city", language, text=str(value)[:60], cities=", ".join(load_places())
             )
         )
         return {"city": None}
@@ -50,6 +51,6 @@ class ActionAskCity(Action):
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
         dispatcher.utter_message(
-            text=message("ask_city", language, cities=", ".join(load_cities()))
+            text=message("ask_city", language, cities=", ".join(load_places()))
         )
         return []

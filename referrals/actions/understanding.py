@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.directory import place_matcher
+from referrals.actions.directory import places
 from referrals.language import choose_reply_language
 
 
@@ -29,9 +29,9 @@ class ActionExtractLanguageAndPlace(Action):
         )
         events: list[EventType] = [SlotSet("language", language)]
         if not text.startswith("/"):  # button payloads carry no place
-            city = place_matcher().find(text)
-            if city:
-                events.append(SlotSet("city", city))
+            place = places().get().find(text)
+            if place:
+                events.append(SlotSet("city", place.name))
             elif mentioned := _place_entity(message):
                 # A place the directory does not know: pass it on so that the form's
                 # validation says so, instead of silently keeping an earlier city.

