@@ -29,21 +29,34 @@ log = logging.getLogger("referrals")
 def import_path(path: Path) -> int:
     session = get_sessionmaker()()
     try:
-        return import_csv(session, path) if path.suffix.lower() == ".csv" else import_file(session, path)
+        return (
+            import_csv(session, path)
+            if path.suffix.lower() == ".csv"
+            else import_file(session, path)
+        )
     finally:
         session.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m referrals", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m referrals",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
-    sub.add_parser("import", help="import services from .json (HSDS 3.0) or .csv").add_argument("file", type=Path)
-    sub.add_parser("export", help="export all services to .json (HSDS 3.0) or .csv").add_argument("file", type=Path)
+    sub.add_parser("import", help="import services from .json (HSDS 3.0) or .csv").add_argument(
+        "file", type=Path
+    )
+    sub.add_parser("export", help="export all services to .json (HSDS 3.0) or .csv").add_argument(
+        "file", type=Path
+    )
     sub.add_parser("load-demo", help="import the demo directory")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     upgrade_database()

@@ -24,7 +24,9 @@ COLUMNS = [
     "organization_website", "location_id", "location_name", "address", "postal_code", "city",
     "state", "latitude", "longitude", "service_area", "assured_date", "assurer_email", "source",
 ]  # fmt: skip
-_SLOT = re.compile(r"^(?P<days>[A-Za-z,]+)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})$")
+_SLOT = re.compile(
+    r"^(?P<days>[A-Za-z,]+)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})$"
+)
 
 
 def _split(value: str | None) -> list[str]:
@@ -49,26 +51,37 @@ def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]] | st
                 return f"write validity as 'valid YYYY-MM-DD..YYYY-MM-DD': {part!r}"
             valid_from, valid_to = span[0].strip() or None, span[1].strip() or None
         elif match := _SLOT.match(part):
-            rows.append({"id": f"{service_id}-schedule-{index}", "byday": match["days"].upper(),
-                         "opens_at": match["opens"].zfill(5), "closes_at": match["closes"].zfill(5)})
+            rows.append(
+                {
+                    "id": f"{service_id}-schedule-{index}",
+                    "byday": match["days"].upper(),
+                    "opens_at": match["opens"].zfill(5),
+                    "closes_at": match["closes"].zfill(5),
+                }
+            )
         else:
             return f"cannot read {part!r}; write e.g. 'MO,TU 09:00-12:00; appointment'"
     if appointment:
         rows.append({"id": f"{service_id}-schedule-appointment", "x_appointment_only": True})
     for row in rows:
-        row.update(valid_from=valid_from, valid_to=valid_to,
-                   x_closed_on_public_holidays=not holidays_open)
+        row.update(
+            valid_from=valid_from, valid_to=valid_to, x_closed_on_public_holidays=not holidays_open
+        )
     return rows
 
 
 def format_opening_hours(schedules: list[dict[str, Any]]) -> str:
-    parts = [f"{s['byday']} {s['opens_at']}-{s['closes_at']}" for s in schedules if s.get("opens_at")]
+    parts = [
+        f"{s['byday']} {s['opens_at']}-{s['closes_at']}" for s in schedules if s.get("opens_at")
+    ]
     if any(s.get("x_appointment_only") for s in schedules):
         parts.append("appointment")
     if schedules and not schedules[0].get("x_closed_on_public_holidays", True):
         parts.append("holidays open")
     if schedules and (schedules[0].get("valid_from") or schedules[0].get("valid_to")):
-        parts.append(f"valid {schedules[0].get('valid_from') or ''}..{schedules[0].get('valid_to') or ''}")
+        parts.append(
+            f"valid {schedules[0].get('valid_from') or ''}..{schedules[0].get('valid_to') or ''}"
+        )
     return "; ".join(parts)
 
 
@@ -79,9 +92,15 @@ def _rows_to_services(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], lis
     problems: list[Problem] = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in ("service_id", "service_name", "topics") if c not in (reader.fieldnames or [])]
+        missing = [
+            c
+            for c in ("service_id", "service_name", "topics")
+            if c not in (reader.fieldnames or [])
+        ]
         if missing:
-            raise DirectoryImportError([Problem("line 1", "header", f"missing columns: {', '.join(missing)}")])
+            raise DirectoryImportError(
+                [Problem("line 1", "header", f"missing columns: {', '.join(missing)}")]
+            )
         for row in reader:
             where = f"line {reader.line_num}"
             if None in row:
@@ -95,47 +114,72 @@ def _rows_to_services(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], lis
                     problems.append(Problem(where, "opening_hours", hours))
                     hours = []
                 area = row.get("service_area", "")
-                services[sid] = (where, {
-                    "id": row.get("service_id"), "name": row.get("service_name"),
-                    "description": row.get("description") or None,
-                    "email": row.get("email") or None, "url": row.get("url") or None,
-                    "status": row.get("status") or "active",
-                    "assured_date": row.get("assured_date") or None,
-                    "assurer_email": row.get("assurer_email") or None,
-                    "x_source": row.get("source") or None,
-                    "organization": {
-                        "id": row.get("organization_id"), "name": row.get("organization_name"),
-                        "website": row.get("organization_website") or None,
-                        "x_is_mso": row.get("organization_is_mso", "").lower() in ("yes", "true", "1", "ja"),
+                services[sid] = (
+                    where,
+                    {
+                        "id": row.get("service_id"),
+                        "name": row.get("service_name"),
+                        "description": row.get("description") or None,
+                        "email": row.get("email") or None,
+                        "url": row.get("url") or None,
+                        "status": row.get("status") or "active",
+                        "assured_date": row.get("assured_date") or None,
+                        "assurer_email": row.get("assurer_email") or None,
+                        "x_source": row.get("source") or None,
+                        "organization": {
+                            "id": row.get("organization_id"),
+                            "name": row.get("organization_name"),
+                            "website": row.get("organization_website") or None,
+                            "x_is_mso": row.get("organization_is_mso", "").lower()
+                            in ("yes", "true", "1", "ja"),
+                        },
+                        "attributes": [
+                            {"taxonomy_term": {"code": code}} for code in _split(row.get("topics"))
+                        ],
+                        "languages": [{"code": code} for code in _split(row.get("languages"))],
+                        "phones": [{"number": number} for number in _split(row.get("phones"))],
+                        "schedules": hours,
+                        "service_areas": (
+                            [{"name": "Deutschland", "x_scope": "nationwide"}]
+                            if area.lower() in ("nationwide", "bundesweit")
+                            else [{"name": area, "x_scope": "city"}]
+                            if area
+                            else []
+                        ),
+                        "service_at_locations": [],
                     },
-                    "attributes": [{"taxonomy_term": {"code": code}} for code in _split(row.get("topics"))],
-                    "languages": [{"code": code} for code in _split(row.get("languages"))],
-                    "phones": [{"number": number} for number in _split(row.get("phones"))],
-                    "schedules": hours,
-                    "service_areas": ([{"name": "Deutschland", "x_scope": "nationwide"}]
-                                      if area.lower() in ("nationwide", "bundesweit")
-                                      else [{"name": area, "x_scope": "city"}] if area else []),
-                    "service_at_locations": [],
-                })
+                )
             if row.get("location_id") or row.get("city"):
                 location_id = row.get("location_id") or f"{sid}-location-{reader.line_num}"
-                services[sid][1]["service_at_locations"].append({
-                    "id": f"{sid}-at-{location_id}",
-                    "location": {
-                        "id": location_id, "name": row.get("location_name") or None,
-                        "latitude": row.get("latitude") or None, "longitude": row.get("longitude") or None,
-                        "addresses": [{"address_1": row.get("address") or None, "city": row.get("city"),
-                                       "postal_code": row.get("postal_code") or None,
-                                       "state_province": row.get("state") or None, "country": "DE"}],
-                    },
-                })
+                services[sid][1]["service_at_locations"].append(
+                    {
+                        "id": f"{sid}-at-{location_id}",
+                        "location": {
+                            "id": location_id,
+                            "name": row.get("location_name") or None,
+                            "latitude": row.get("latitude") or None,
+                            "longitude": row.get("longitude") or None,
+                            "addresses": [
+                                {
+                                    "address_1": row.get("address") or None,
+                                    "city": row.get("city"),
+                                    "postal_code": row.get("postal_code") or None,
+                                    "state_province": row.get("state") or None,
+                                    "country": "DE",
+                                }
+                            ],
+                        },
+                    }
+                )
     return list(services.values()), problems
 
 
 def import_csv(session: Session, path: Path) -> int:
     """Import a CSV file; all-or-nothing like the JSON import. Problems name line and column."""
     records, problems = _rows_to_services(path)
-    return import_records(session, records, updated_by=f"import:{path.name}", known_problems=problems)
+    return import_records(
+        session, records, updated_by=f"import:{path.name}", known_problems=problems
+    )
 
 
 def export_csv(session: Session, path: Path) -> int:
@@ -150,19 +194,27 @@ def export_csv(session: Session, path: Path) -> int:
             org = data["organization"]
             areas = data["service_areas"]
             base = {
-                "service_id": data["id"], "service_name": data["name"],
+                "service_id": data["id"],
+                "service_name": data["name"],
                 "description": data["description"] or "",
                 "topics": ";".join(a["taxonomy_term"]["code"] for a in data["attributes"]),
                 "languages": ";".join(lang["code"] for lang in data["languages"]),
                 "phones": ";".join(p["number"] for p in data["phones"]),
-                "email": data["email"] or "", "url": data["url"] or "", "status": data["status"],
+                "email": data["email"] or "",
+                "url": data["url"] or "",
+                "status": data["status"],
                 "opening_hours": format_opening_hours(data["schedules"]),
-                "organization_id": org["id"], "organization_name": org["name"],
+                "organization_id": org["id"],
+                "organization_name": org["name"],
                 "organization_is_mso": "yes" if org["x_is_mso"] else "no",
                 "organization_website": org["website"] or "",
-                "service_area": ("nationwide" if any(a["x_scope"] == "nationwide" for a in areas)
-                                 else next((a["name"] for a in areas), "")),
-                "assured_date": data["assured_date"] or "", "assurer_email": data["assurer_email"] or "",
+                "service_area": (
+                    "nationwide"
+                    if any(a["x_scope"] == "nationwide" for a in areas)
+                    else next((a["name"] for a in areas), "")
+                ),
+                "assured_date": data["assured_date"] or "",
+                "assurer_email": data["assurer_email"] or "",
                 "source": data["x_source"] or "",
             }
             links = data["service_at_locations"] or [None]
@@ -173,10 +225,14 @@ def export_csv(session: Session, path: Path) -> int:
                     address = (loc["addresses"] or [{}])[0]
                     exact = loc.get("x_coordinates_precision") == "exact"
                     row.update(
-                        location_id=loc["id"], location_name=loc["name"] or "",
-                        address=address.get("address_1") or "", postal_code=address.get("postal_code") or "",
-                        city=address.get("city") or "", state=address.get("state_province") or "",
-                        latitude=loc["latitude"] if exact else "", longitude=loc["longitude"] if exact else "",
+                        location_id=loc["id"],
+                        location_name=loc["name"] or "",
+                        address=address.get("address_1") or "",
+                        postal_code=address.get("postal_code") or "",
+                        city=address.get("city") or "",
+                        state=address.get("state_province") or "",
+                        latitude=loc["latitude"] if exact else "",
+                        longitude=loc["longitude"] if exact else "",
                     )
                 writer.writerow(row)
             count += 1

@@ -55,7 +55,9 @@ def state_code(state_name: str | None) -> str | None:
     if not state_name:
         return None
     name = state_name.strip()
-    return name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
+    return (
+        name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
+    )
 
 
 class Gazetteer:

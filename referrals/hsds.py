@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from referrals import validation as v
@@ -63,8 +64,13 @@ class _Checker:
     record: str
     problems: list[Problem] = field(default_factory=list)
 
-    def __call__(self, name: str, value: Any, check: Callable[[Any], Any] | None = None,
-                 required: bool = False) -> Any:
+    def __call__(
+        self,
+        name: str,
+        value: Any,
+        check: Callable[[Any], Any] | None = None,
+        required: bool = False,
+    ) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.problems.append(Problem(self.record, name, "missing"))
@@ -96,9 +102,12 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         "description": c("description", record.get("description")),
         "url": c("url", record.get("url"), v.url),
         "email": c("email", record.get("email"), v.email),
-        "status": c("status", record.get("status") or "active",
-                    lambda s: v.one_of(s, v.SERVICE_STATUSES)),
-        "eligibility_description": c("eligibility_description", record.get("eligibility_description")),
+        "status": c(
+            "status", record.get("status") or "active", lambda s: v.one_of(s, v.SERVICE_STATUSES)
+        ),
+        "eligibility_description": c(
+            "eligibility_description", record.get("eligibility_description")
+        ),
         "fees_description": c("fees_description", record.get("fees_description")),
         "application_process": c("application_process", record.get("application_process")),
         "assured_date": c("assured_date", record.get("assured_date"), v.day),
@@ -130,28 +139,39 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         if code:
             out["languages"][code] = c(f"languages[{i}].note", lang.get("note"))
     out["phones"] = [
-        {"id": p.get("id") or f"{sid}-phone-{i}",
-         "number": c(f"phones[{i}].number", p.get("number"), v.phone, required=True),
-         "extension": c(f"phones[{i}].extension", p.get("extension")),
-         "type": c(f"phones[{i}].type", p.get("type")),
-         "description": c(f"phones[{i}].description", p.get("description"))}
+        {
+            "id": p.get("id") or f"{sid}-phone-{i}",
+            "number": c(f"phones[{i}].number", p.get("number"), v.phone, required=True),
+            "extension": c(f"phones[{i}].extension", p.get("extension")),
+            "type": c(f"phones[{i}].type", p.get("type")),
+            "description": c(f"phones[{i}].description", p.get("description")),
+        }
         for i, p in enumerate(_records(record.get("phones")))
     ]
     out["contacts"] = [
-        {"id": p.get("id") or f"{sid}-contact-{i}",
-         "title": c(f"contacts[{i}].title", p.get("title"), required=True),
-         "department": c(f"contacts[{i}].department", p.get("department")),
-         "email": c(f"contacts[{i}].email", p.get("email"), v.email)}
+        {
+            "id": p.get("id") or f"{sid}-contact-{i}",
+            "title": c(f"contacts[{i}].title", p.get("title"), required=True),
+            "department": c(f"contacts[{i}].department", p.get("department")),
+            "email": c(f"contacts[{i}].email", p.get("email"), v.email),
+        }
         for i, p in enumerate(_records(record.get("contacts")))
     ]
-    out["schedules"] = [_schedule(c, f"schedules[{i}]", s, f"{sid}-schedule-{i}")
-                        for i, s in enumerate(_records(record.get("schedules")))]
+    out["schedules"] = [
+        _schedule(c, f"schedules[{i}]", s, f"{sid}-schedule-{i}")
+        for i, s in enumerate(_records(record.get("schedules")))
+    ]
     out["service_areas"] = [
-        {"id": a.get("id") or f"{sid}-area-{i}",
-         "name": c(f"service_areas[{i}].name", a.get("name"), required=True),
-         "description": c(f"service_areas[{i}].description", a.get("description")),
-         "scope": c(f"service_areas[{i}].x_scope", a.get("x_scope") or "city",
-                    lambda s: v.one_of(s, v.AREA_SCOPES))}
+        {
+            "id": a.get("id") or f"{sid}-area-{i}",
+            "name": c(f"service_areas[{i}].name", a.get("name"), required=True),
+            "description": c(f"service_areas[{i}].description", a.get("description")),
+            "scope": c(
+                f"service_areas[{i}].x_scope",
+                a.get("x_scope") or "city",
+                lambda s: v.one_of(s, v.AREA_SCOPES),
+            ),
+        }
         for i, a in enumerate(_records(record.get("service_areas")))
     ]
     out["locations"] = []
@@ -161,34 +181,43 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         addresses = []
         for j, a in enumerate(_records(loc.get("addresses"))):
             ap = f"{prefix}.addresses[{j}]"
-            addresses.append({
-                "id": a.get("id") or f"{loc.get('id')}-address-{j}",
-                "address_1": c(f"{ap}.address_1", a.get("address_1")),
-                "address_2": c(f"{ap}.address_2", a.get("address_2")),
-                "city": c(f"{ap}.city", a.get("city"), required=True),
-                "region": c(f"{ap}.region", a.get("region")),
-                "state_province": c(f"{ap}.state_province", a.get("state_province")),
-                "postal_code": c(f"{ap}.postal_code", a.get("postal_code"), v.postcode),
-                "country": c(f"{ap}.country", a.get("country") or "DE"),
-                "address_type": a.get("address_type") or "physical",
-            })
+            addresses.append(
+                {
+                    "id": a.get("id") or f"{loc.get('id')}-address-{j}",
+                    "address_1": c(f"{ap}.address_1", a.get("address_1")),
+                    "address_2": c(f"{ap}.address_2", a.get("address_2")),
+                    "city": c(f"{ap}.city", a.get("city"), required=True),
+                    "region": c(f"{ap}.region", a.get("region")),
+                    "state_province": c(f"{ap}.state_province", a.get("state_province")),
+                    "postal_code": c(f"{ap}.postal_code", a.get("postal_code"), v.postcode),
+                    "country": c(f"{ap}.country", a.get("country") or "DE"),
+                    "address_type": a.get("address_type") or "physical",
+                }
+            )
         if not addresses:
-            c.problems.append(Problem(where, f"{prefix}.addresses", "an address with a city is required"))
+            c.problems.append(
+                Problem(where, f"{prefix}.addresses", "an address with a city is required")
+            )
         lat = c(f"{prefix}.latitude", loc.get("latitude"), _latitude)
         lon = c(f"{prefix}.longitude", loc.get("longitude"), _longitude)
-        out["locations"].append({
-            "link_id": sal.get("id") or f"{sid}-at-{loc.get('id')}",
-            "id": c(f"{prefix}.id", loc.get("id"), required=True),
-            "location_type": loc.get("location_type") or "physical",
-            "name": c(f"{prefix}.name", loc.get("name")),
-            "description": c(f"{prefix}.description", loc.get("description")),
-            "latitude": lat, "longitude": lon,
-            "coordinates_precision": loc.get("x_coordinates_precision") or ("exact" if lat else None),
-            "addresses": addresses,
-        })
+        out["locations"].append(
+            {
+                "link_id": sal.get("id") or f"{sid}-at-{loc.get('id')}",
+                "id": c(f"{prefix}.id", loc.get("id"), required=True),
+                "location_type": loc.get("location_type") or "physical",
+                "name": c(f"{prefix}.name", loc.get("name")),
+                "description": c(f"{prefix}.description", loc.get("description")),
+                "latitude": lat,
+                "longitude": lon,
+                "coordinates_precision": loc.get("x_coordinates_precision")
+                or ("exact" if lat else None),
+                "addresses": addresses,
+            }
+        )
     if not out["locations"] and not out["service_areas"]:
-        c.problems.append(Problem(where, "service_at_locations",
-                                  "a service needs a location or a service area"))
+        c.problems.append(
+            Problem(where, "service_at_locations", "a service needs a location or a service area")
+        )
     return out, c.problems
 
 
@@ -198,8 +227,12 @@ def _schedule(c: _Checker, prefix: str, s: dict[str, Any], default_id: str) -> d
         "id": s.get("id") or default_id,
         "freq": c(f"{prefix}.freq", s.get("freq") or "WEEKLY", lambda f: v.one_of(f, ("WEEKLY",))),
         "byday": c(f"{prefix}.byday", s.get("byday"), v.byday, required=not appointment_only),
-        "opens_at": c(f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only),
-        "closes_at": c(f"{prefix}.closes_at", s.get("closes_at"), v.clock, required=not appointment_only),
+        "opens_at": c(
+            f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only
+        ),
+        "closes_at": c(
+            f"{prefix}.closes_at", s.get("closes_at"), v.clock, required=not appointment_only
+        ),
         "valid_from": c(f"{prefix}.valid_from", s.get("valid_from"), v.day),
         "valid_to": c(f"{prefix}.valid_to", s.get("valid_to"), v.day),
         "description": c(f"{prefix}.description", s.get("description")),
@@ -233,16 +266,39 @@ def _longitude(value: Any) -> float:
     return number
 
 
-def validate_all(records: Iterable[tuple[str, dict[str, Any]]],
-                 known_problems: Iterable[Problem] = ()) -> list[dict[str, Any]]:
+def validate_all(
+    records: Iterable[tuple[str, dict[str, Any]]], known_problems: Iterable[Problem] = ()
+) -> list[dict[str, Any]]:
     """Validate every record; raise DirectoryImportError listing all problems, if any
     (with `known_problems` found while reading the file)."""
-    parsed, problems, seen = [], list(known_problems), {}
+    parsed, problems = [], list(known_problems)
+    seen: dict[tuple[str, str], str] = {}  # (kind, id) -> record that used it first
     for where, record in records:
         values, found = parse_service(record, where)
-        if values["id"] in seen:
-            found.append(Problem(where, "id", f"duplicate of {seen[values['id']]}"))
-        seen.setdefault(values["id"], where)
+        child_ids = [("service", "id", values["id"])]
+        child_ids += [("phone", f"phones[{i}].id", p["id"]) for i, p in enumerate(values["phones"])]
+        child_ids += [
+            ("schedule", f"schedules[{i}].id", r["id"]) for i, r in enumerate(values["schedules"])
+        ]
+        child_ids += [
+            ("contact", f"contacts[{i}].id", r["id"]) for i, r in enumerate(values["contacts"])
+        ]
+        child_ids += [
+            ("area", f"service_areas[{i}].id", r["id"])
+            for i, r in enumerate(values["service_areas"])
+        ]
+        child_ids += [
+            ("link", f"service_at_locations[{i}].id", r["link_id"])
+            for i, r in enumerate(values["locations"])
+        ]
+        for kind, name, ident in child_ids:
+            if ident is None:
+                continue
+            if (kind, ident) in seen and seen[(kind, ident)] != where:
+                found.append(
+                    Problem(where, name, f"id {ident!r} is already used by {seen[(kind, ident)]}")
+                )
+            seen.setdefault((kind, ident), where)
         parsed.append(values)
         problems.extend(found)
     if problems:
@@ -250,9 +306,21 @@ def validate_all(records: Iterable[tuple[str, dict[str, Any]]],
     return parsed
 
 
-_TRACKED_FIELDS = ("name", "description", "url", "email", "status", "organization_id",
-                   "eligibility_description", "fees_description", "application_process",
-                   "assured_date", "assurer_email", "archived", "source_url")
+_TRACKED_FIELDS = (
+    "name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "organization_id",
+    "eligibility_description",
+    "fees_description",
+    "application_process",
+    "assured_date",
+    "assurer_email",
+    "archived",
+    "source_url",
+)
 
 
 def apply(session: Session, values: dict[str, Any], updated_by: str) -> None:
@@ -282,7 +350,9 @@ def apply(session: Session, values: dict[str, Any], updated_by: str) -> None:
         setattr(service, key, value)
     service.alternate_name = values["alternate_name"]
     service.topics = [ServiceTopic(topic_code=code) for code in values["topics"]]
-    service.languages = [ServiceLanguage(code=code, note=note) for code, note in values["languages"].items()]
+    service.languages = [
+        ServiceLanguage(code=code, note=note) for code, note in values["languages"].items()
+    ]
     service.phones = [Phone(**p) for p in values["phones"]]
     service.contacts = [Contact(**p) for p in values["contacts"]]
     service.schedules = [Schedule(**s) for s in values["schedules"]]
@@ -290,33 +360,66 @@ def apply(session: Session, values: dict[str, Any], updated_by: str) -> None:
     links = []
     for loc in values["locations"]:
         location = session.get(Location, loc["id"]) or Location(id=loc["id"])
-        for key in ("location_type", "name", "description", "latitude", "longitude",
-                    "coordinates_precision"):
+        for key in (
+            "location_type",
+            "name",
+            "description",
+            "latitude",
+            "longitude",
+            "coordinates_precision",
+        ):
             setattr(location, key, loc[key])
         location.addresses = [Address(**a) for a in loc["addresses"]]
         fill_coordinates(location)
         session.add(location)
-        links.append(ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"]))
+        links.append(
+            ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"])
+        )
     service.locations = links
     session.add(service)
     session.flush()
     for name, value in simple.items():
         old = before.get(name)
         if action == "create" or old != value:
-            session.add(Metadata(
-                resource_id=service.id, resource_type="service", last_action_type=action,
-                field_name=name, previous_value=None if old is None else str(old),
-                replacement_value=None if value is None else str(value), updated_by=updated_by,
-            ))
+            session.add(
+                Metadata(
+                    resource_id=service.id,
+                    resource_type="service",
+                    last_action_type=action,
+                    field_name=name,
+                    previous_value=None if old is None else str(old),
+                    replacement_value=None if value is None else str(value),
+                    updated_by=updated_by,
+                )
+            )
 
 
-def import_records(session: Session, records: Iterable[tuple[str, dict[str, Any]]],
-                   updated_by: str, known_problems: Iterable[Problem] = ()) -> int:
+def import_records(
+    session: Session,
+    records: Iterable[tuple[str, dict[str, Any]]],
+    updated_by: str,
+    known_problems: Iterable[Problem] = (),
+) -> int:
     """Validate all, then write all in one transaction."""
     parsed = validate_all(records, known_problems)
     with session.begin():
         for values in parsed:
-            apply(session, values, updated_by)
+            try:
+                with session.begin_nested():
+                    apply(session, values, updated_by)
+            except IntegrityError as error:
+                # An id in the file clashes with another entry already in the directory.
+                session.rollback()
+                detail = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+                raise DirectoryImportError(
+                    [
+                        Problem(
+                            f"service {values['id']}",
+                            "id",
+                            f"clashes with an existing entry ({detail})",
+                        )
+                    ]
+                ) from None
     return len(parsed)
 
 
@@ -331,12 +434,15 @@ def read_json(path: Path) -> list[dict[str, Any]]:
 def import_file(session: Session, path: Path) -> int:
     """Import an HSDS JSON file: a list of services, or an object with a `services` list."""
     services = read_json(path)
-    records = ((f"service #{n} ({s.get('id', 'no id') if isinstance(s, dict) else '?'})", s)
-               for n, s in enumerate(services, start=1))
+    records = (
+        (f"service #{n} ({s.get('id', 'no id') if isinstance(s, dict) else '?'})", s)
+        for n, s in enumerate(services, start=1)
+    )
     return import_records(session, records, updated_by=f"import:{path.name}")
 
 
 # -- export ----------------------------------------------------------------------------
+
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
@@ -345,65 +451,140 @@ def _iso(value: date | None) -> str | None:
 def service_to_hsds(service: Service) -> dict[str, Any]:
     org = service.organization
     return {
-        "id": service.id, "name": service.name, "alternate_name": service.alternate_name,
-        "description": service.description, "url": service.url, "email": service.email,
-        "status": service.status, "eligibility_description": service.eligibility_description,
+        "id": service.id,
+        "name": service.name,
+        "alternate_name": service.alternate_name,
+        "description": service.description,
+        "url": service.url,
+        "email": service.email,
+        "status": service.status,
+        "eligibility_description": service.eligibility_description,
         "fees_description": service.fees_description,
         "application_process": service.application_process,
-        "assured_date": _iso(service.assured_date), "assurer_email": service.assurer_email,
+        "assured_date": _iso(service.assured_date),
+        "assurer_email": service.assurer_email,
         "last_modified": service.last_modified.isoformat() if service.last_modified else None,
-        "x_archived": service.archived, "x_source": service.source_url,
+        "x_archived": service.archived,
+        "x_source": service.source_url,
         "organization": {
-            "id": org.id, "name": org.name, "alternate_name": org.alternate_name,
-            "description": org.description, "website": org.website, "email": org.email,
+            "id": org.id,
+            "name": org.name,
+            "alternate_name": org.alternate_name,
+            "description": org.description,
+            "website": org.website,
+            "email": org.email,
             "x_is_mso": org.is_mso,
         },
-        "phones": [{"id": p.id, "number": p.number, "extension": p.extension, "type": p.type,
-                    "description": p.description} for p in service.phones],
-        "contacts": [{"id": p.id, "title": p.title, "department": p.department, "email": p.email}
-                     for p in service.contacts],
-        "schedules": [{
-            "id": s.id, "freq": s.freq, "byday": s.byday,
-            "opens_at": s.opens_at.strftime("%H:%M") if s.opens_at else None,
-            "closes_at": s.closes_at.strftime("%H:%M") if s.closes_at else None,
-            "valid_from": _iso(s.valid_from), "valid_to": _iso(s.valid_to),
-            "description": s.description, "x_appointment_only": s.appointment_only,
-            "x_closed_on_public_holidays": s.closed_on_public_holidays,
-        } for s in service.schedules],
+        "phones": [
+            {
+                "id": p.id,
+                "number": p.number,
+                "extension": p.extension,
+                "type": p.type,
+                "description": p.description,
+            }
+            for p in service.phones
+        ],
+        "contacts": [
+            {"id": p.id, "title": p.title, "department": p.department, "email": p.email}
+            for p in service.contacts
+        ],
+        "schedules": [
+            {
+                "id": s.id,
+                "freq": s.freq,
+                "byday": s.byday,
+                "opens_at": s.opens_at.strftime("%H:%M") if s.opens_at else None,
+                "closes_at": s.closes_at.strftime("%H:%M") if s.closes_at else None,
+                "valid_from": _iso(s.valid_from),
+                "valid_to": _iso(s.valid_to),
+                "description": s.description,
+                "x_appointment_only": s.appointment_only,
+                "x_closed_on_public_holidays": s.closed_on_public_holidays,
+            }
+            for s in service.schedules
+        ],
         "languages": [{"code": lang.code, "note": lang.note} for lang in service.languages],
-        "service_areas": [{"id": a.id, "name": a.name, "description": a.description, "x_scope": a.scope}
-                          for a in service.service_areas],
-        "attributes": [{"taxonomy_term": {"id": f"topic-{t.topic_code}", "code": t.topic_code,
-                                          "name": TOPICS[t.topic_code].label("en"),
-                                          "taxonomy": TAXONOMY}} for t in service.topics],
-        "service_at_locations": [{"id": link.id, "location": {
-            "id": link.location.id, "location_type": link.location.location_type,
-            "name": link.location.name, "description": link.location.description,
-            "latitude": link.location.latitude, "longitude": link.location.longitude,
-            "x_coordinates_precision": link.location.coordinates_precision,
-            "addresses": [{"id": a.id, "address_1": a.address_1, "address_2": a.address_2,
-                           "city": a.city, "region": a.region, "state_province": a.state_province,
-                           "postal_code": a.postal_code, "country": a.country,
-                           "address_type": a.address_type} for a in link.location.addresses],
-        }} for link in service.locations],
+        "service_areas": [
+            {"id": a.id, "name": a.name, "description": a.description, "x_scope": a.scope}
+            for a in service.service_areas
+        ],
+        "attributes": [
+            {
+                "taxonomy_term": {
+                    "id": f"topic-{t.topic_code}",
+                    "code": t.topic_code,
+                    "name": TOPICS[t.topic_code].label("en"),
+                    "taxonomy": TAXONOMY,
+                }
+            }
+            for t in service.topics
+        ],
+        "service_at_locations": [
+            {
+                "id": link.id,
+                "location": {
+                    "id": link.location.id,
+                    "location_type": link.location.location_type,
+                    "name": link.location.name,
+                    "description": link.location.description,
+                    "latitude": link.location.latitude,
+                    "longitude": link.location.longitude,
+                    "x_coordinates_precision": link.location.coordinates_precision,
+                    "addresses": [
+                        {
+                            "id": a.id,
+                            "address_1": a.address_1,
+                            "address_2": a.address_2,
+                            "city": a.city,
+                            "region": a.region,
+                            "state_province": a.state_province,
+                            "postal_code": a.postal_code,
+                            "country": a.country,
+                            "address_type": a.address_type,
+                        }
+                        for a in link.location.addresses
+                    ],
+                },
+            }
+            for link in service.locations
+        ],
     }
 
 
 def all_services(session: Session) -> list[Service]:
-    return list(session.scalars(select(Service).order_by(Service.id).options(
-        selectinload(Service.organization), selectinload(Service.topics),
-        selectinload(Service.languages), selectinload(Service.phones),
-        selectinload(Service.contacts), selectinload(Service.schedules),
-        selectinload(Service.service_areas),
-        selectinload(Service.locations).selectinload(ServiceAtLocation.location)
-        .selectinload(Location.addresses),
-    )))
+    return list(
+        session.scalars(
+            select(Service)
+            .order_by(Service.id)
+            .options(
+                selectinload(Service.organization),
+                selectinload(Service.topics),
+                selectinload(Service.languages),
+                selectinload(Service.phones),
+                selectinload(Service.contacts),
+                selectinload(Service.schedules),
+                selectinload(Service.service_areas),
+                selectinload(Service.locations)
+                .selectinload(ServiceAtLocation.location)
+                .selectinload(Location.addresses),
+            )
+        )
+    )
 
 
 def export_json(session: Session, path: Path) -> int:
     services = [service_to_hsds(s) for s in all_services(session)]
-    path.write_text(json.dumps({
-        "about": f"Wegweiser referral directory, HSDS 3.0 services, exported {datetime.now(UTC):%Y-%m-%d}",
-        "services": services,
-    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "about": f"Wegweiser referral directory, HSDS 3.0 services, exported {datetime.now(UTC):%Y-%m-%d}",
+                "services": services,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return len(services)

@@ -248,3 +248,8 @@ class Metadata(Base):
     previous_value: Mapped[str | None] = mapped_column(Text)
     replacement_value: Mapped[str | None] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(300))
+
+
+# Case-insensitive look-ups of city names ("berlin" = "Berlin") use these expression indexes.
+Index("ix_address_city_lower", func.lower(Address.city))
+Index("ix_service_area_name_lower", func.lower(ServiceArea.name))

@@ -40,10 +40,14 @@ class Today:
 
 
 def _valid(row: Schedule, day: date) -> bool:
-    return (row.valid_from is None or row.valid_from <= day) and (row.valid_to is None or day <= row.valid_to)
+    return (row.valid_from is None or row.valid_from <= day) and (
+        row.valid_to is None or day <= row.valid_to
+    )
 
 
-def today(schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None) -> Today:
+def today(
+    schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None
+) -> Today:
     now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
     day, weekday = now.date(), ICAL_DAYS[now.weekday()]
     rows = [r for r in schedules if _valid(r, day)]
@@ -51,7 +55,9 @@ def today(schedules: Iterable[Schedule], status: str, state: str | None, now: da
     slots = tuple(
         f"{r.opens_at:%H:%M}–{r.closes_at:%H:%M}"
         for r in sorted(rows, key=lambda r: r.opens_at or now.time())
-        if r.opens_at and r.closes_at and weekday in (r.byday or "").split(",")
+        if r.opens_at
+        and r.closes_at
+        and weekday in (r.byday or "").split(",")
         and not (holiday and r.closed_on_public_holidays)
     )
     return Today(
@@ -63,15 +69,20 @@ def today(schedules: Iterable[Schedule], status: str, state: str | None, now: da
     )
 
 
-def is_open(schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None) -> bool:
+def is_open(
+    schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None
+) -> bool:
     now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
     if status != "active":
         return False
     day, weekday, clock = now.date(), ICAL_DAYS[now.weekday()], now.time()
     holiday = is_public_holiday(day, state)
     return any(
-        r.opens_at and r.closes_at and r.opens_at <= clock < r.closes_at
-        and weekday in (r.byday or "").split(",") and _valid(r, day)
+        r.opens_at
+        and r.closes_at
+        and r.opens_at <= clock < r.closes_at
+        and weekday in (r.byday or "").split(",")
+        and _valid(r, day)
         and not (holiday and r.closed_on_public_holidays)
         for r in schedules
     )

@@ -21,6 +21,7 @@ from referrals.text import fold
 
 _nlp = spacy.blank("xx")
 
+
 class PlaceMatcher:
     """Finds the first directory place mentioned in a message."""
 
@@ -70,8 +71,11 @@ class PlaceResolver:
     Places the directory knows keep the directory's spelling ("München", not "Munich").
     """
 
-    def __init__(self, directory_places: list[str],
-                 postcode_lookup: Callable[[str], tuple[str, float, float] | None]) -> None:
+    def __init__(
+        self,
+        directory_places: list[str],
+        postcode_lookup: Callable[[str], tuple[str, float, float] | None],
+    ) -> None:
         self._matcher = PlaceMatcher(directory_places)
         self._postcode_lookup = postcode_lookup
         self._directory_name = {}

@@ -17,10 +17,11 @@ Ranking score (0..1), highest first:
 from __future__ import annotations
 
 import math
+from urllib.parse import quote_plus
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from referrals import opening_hours
@@ -28,6 +29,7 @@ from referrals.gazetteer import Place, distance_km, state_code
 from referrals.models import (
     Address,
     Location,
+    Organization,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -76,155 +78,291 @@ def _freshness(assured: date | None, today: date) -> float:
     return 1.0 if months <= 6 else max(0.0, 1 - (months - 6) / 18)
 
 
-def _base_query(topic: str, language: str | None) -> Select:
+@dataclass
+class _Candidate:
+    """What ranking needs, read in one query; details are loaded only for the winners."""
+
+    service_id: str
+    location_id: str | None
+    distance: float | None
+    assured_date: date | None
+    is_mso: bool
+    speaks: bool
+    topic_count: int
+
+    def score(self, language: str | None, today: date) -> float:
+        proximity = (
+            1.0
+            if self.distance == 0.0
+            else (max(0.0, 1 - self.distance / 100) if self.distance is not None else 0.0)
+        )
+        language_fit = 0.5 if not language else (1.0 if self.speaks else 0.0)
+        return (
+            0.45 * proximity
+            + 0.25 * language_fit
+            + 0.15 * _freshness(self.assured_date, today)
+            + 0.10 / max(1, self.topic_count)
+            + 0.05 * self.is_mso
+        )
+
+
+def _ranking_columns(language: str | None) -> list:
+    speaks = (
+        select(ServiceLanguage.id)
+        .where(ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language)
+        .exists()
+        if language
+        else literal(False)
+    )
+    topic_count = (
+        select(func.count(ServiceTopic.id))
+        .where(ServiceTopic.service_id == Service.id)
+        .scalar_subquery()
+    )
+    return [
+        Service.assured_date,
+        Organization.is_mso,
+        speaks.label("speaks"),
+        topic_count.label("n"),
+    ]
+
+
+def _services_of(topic: str, language_filter: str | None) -> Select:
+    """Searchable services of the topic (and speaking the language, when filtered)."""
     query = (
-        select(Service.id, Location.id, Location.latitude, Location.longitude, Address.city)
-        .join(ServiceTopic, and_(ServiceTopic.service_id == Service.id, ServiceTopic.topic_code == topic))
-        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .join(Address, Address.location_id == Location.id)
+        select(Service.id)
+        .join(
+            ServiceTopic,
+            and_(ServiceTopic.service_id == Service.id, ServiceTopic.topic_code == topic),
+        )
         .where(Service.archived.is_(False), Service.status.in_(SEARCHABLE_STATUSES))
     )
-    if language:
-        query = query.join(ServiceLanguage, and_(ServiceLanguage.service_id == Service.id,
-                                                 ServiceLanguage.code == language))
+    if language_filter:
+        query = query.join(
+            ServiceLanguage,
+            and_(ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language_filter),
+        )
     return query
 
 
-def _within(query: Select, place: Place, radius_km: float) -> Select:
+def _located(topic: str, language_filter: str | None, language: str | None) -> Select:
+    services = _services_of(topic, language_filter).subquery()
+    return (
+        select(
+            Service.id,
+            Location.id,
+            Location.latitude,
+            Location.longitude,
+            Address.city,
+            *_ranking_columns(language),
+        )
+        .join(services, services.c.id == Service.id)
+        .join(Organization, Organization.id == Service.organization_id)
+        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .join(Address, Address.location_id == Location.id)
+    )
+
+
+def _candidates(
+    session: Session,
+    topic: str,
+    place: Place,
+    language_filter: str | None,
+    language: str | None,
+    radius_km: float,
+) -> list[_Candidate]:
+    """Services with a location within `radius_km` (nearest location each); for the local
+    stage also those in a same-named city without coordinates and city-wide services."""
     dlat = radius_km / 111.0
     dlon = radius_km / (111.0 * max(0.1, math.cos(math.radians(place.latitude))))
-    return query.where(Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
-                       Location.longitude.between(place.longitude - dlon, place.longitude + dlon))
-
-
-def _candidates(session: Session, topic: str, place: Place, language: str | None,
-                radius_km: float) -> dict[str, tuple[str | None, float | None, str | None]]:
-    """service id -> (location id, distance km, city) of its nearest location in range."""
-    rows = session.execute(_within(_base_query(topic, language), place, radius_km)).all()
-    same_city = session.execute(
-        _base_query(topic, language).where(func.lower(Address.city) == place.name.lower())
-    ).all() if radius_km <= LOCAL_RADIUS_KM else []
-    found: dict[str, tuple[str | None, float | None, str | None]] = {}
-    for service_id, location_id, lat, lon, city in [*rows, *same_city]:
-        d = distance_km(place.latitude, place.longitude, lat, lon) if lat is not None else None
-        if city and city.lower() == place.name.lower():
-            d = 0.0 if d is None else d
+    query = _located(topic, language_filter, language)
+    rows = list(
+        session.execute(
+            query.where(
+                Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
+                Location.longitude.between(place.longitude - dlon, place.longitude + dlon),
+            )
+        ).all()
+    )
+    local = radius_km <= LOCAL_RADIUS_KM
+    if local and place.name:
+        rows += session.execute(
+            query.where(Location.latitude.is_(None), func.lower(Address.city) == place.name.lower())
+        ).all()
+    found: dict[str, _Candidate] = {}
+    for service_id, location_id, lat, lon, city, assured, is_mso, speaks, n in rows:
+        same_city = bool(place.name) and (city or "").lower() == place.name.lower()
+        d = (
+            0.0
+            if same_city
+            else (
+                distance_km(place.latitude, place.longitude, lat, lon) if lat is not None else None
+            )
+        )
         if d is None or d > radius_km:
             continue
-        if service_id not in found or d < (found[service_id][1] or 0):
-            found[service_id] = (location_id, d, city)
-    if radius_km <= LOCAL_RADIUS_KM:  # services for the whole city without an address
-        area_query = (
-            select(Service.id).join(ServiceTopic, and_(ServiceTopic.service_id == Service.id,
-                                                       ServiceTopic.topic_code == topic))
+        if service_id not in found or d < (found[service_id].distance or 0.0):
+            found[service_id] = _Candidate(
+                service_id, location_id, d, assured, bool(is_mso), bool(speaks), n
+            )
+    if local and place.name:
+        services = _services_of(topic, language_filter).subquery()
+        area_rows = session.execute(
+            select(Service.id, *_ranking_columns(language))
+            .join(services, services.c.id == Service.id)
+            .join(Organization, Organization.id == Service.organization_id)
             .join(ServiceArea, ServiceArea.service_id == Service.id)
             .where(ServiceArea.scope == "city", func.lower(ServiceArea.name) == place.name.lower())
-            .where(Service.archived.is_(False), Service.status.in_(SEARCHABLE_STATUSES))
-        )
-        if language:
-            area_query = area_query.join(ServiceLanguage, and_(
-                ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language))
-        for (service_id,) in session.execute(area_query).all():
-            found.setdefault(service_id, (None, 0.0, place.name))
-    return found
+        ).all()
+        for service_id, assured, is_mso, speaks, n in area_rows:
+            found.setdefault(
+                service_id,
+                _Candidate(service_id, None, 0.0, assured, bool(is_mso), bool(speaks), n),
+            )
+    return list(found.values())
 
 
-def _nationwide(session: Session, topic: str, language: str | None) -> dict[str, tuple]:
-    query = (
-        select(Service.id).join(ServiceTopic, and_(ServiceTopic.service_id == Service.id,
-                                                   ServiceTopic.topic_code == topic))
+def _nationwide(
+    session: Session, topic: str, language_filter: str | None, language: str | None
+) -> list[_Candidate]:
+    services = _services_of(topic, language_filter).subquery()
+    rows = session.execute(
+        select(Service.id, *_ranking_columns(language))
+        .join(services, services.c.id == Service.id)
+        .join(Organization, Organization.id == Service.organization_id)
         .join(ServiceArea, ServiceArea.service_id == Service.id)
-        .where(ServiceArea.scope == "nationwide")
-        .where(Service.archived.is_(False), Service.status == "active")
-    )
-    ids = session.scalars(query).all()
-    return {service_id: (None, None, None) for service_id in ids}
+        .where(ServiceArea.scope == "nationwide", Service.status == "active")
+    ).all()
+    return [
+        _Candidate(sid, None, None, assured, bool(mso), bool(speaks), n)
+        for sid, assured, mso, speaks, n in rows
+    ]
 
 
 def _load(session: Session, ids: list[str]) -> dict[str, Service]:
     services = session.scalars(
-        select(Service).where(Service.id.in_(ids)).options(
-            selectinload(Service.organization), selectinload(Service.topics),
-            selectinload(Service.languages), selectinload(Service.phones),
+        select(Service)
+        .where(Service.id.in_(ids))
+        .options(
+            selectinload(Service.organization),
+            selectinload(Service.topics),
+            selectinload(Service.languages),
+            selectinload(Service.phones),
             selectinload(Service.schedules),
-            selectinload(Service.locations).selectinload(ServiceAtLocation.location)
+            selectinload(Service.locations)
+            .selectinload(ServiceAtLocation.location)
             .selectinload(Location.addresses),
         )
     ).all()
     return {s.id: s for s in services}
 
 
-def _referral(service: Service, location_id: str | None, distance: float | None,
-              place: Place | None, language: str | None, now: datetime, nationwide: bool) -> Referral:
-    """`language`: the language the user wants (filter or preference), used for ranking."""
-    location = next((link.location for link in service.locations if link.location.id == location_id), None)
+def _referral(
+    service: Service,
+    candidate: _Candidate,
+    score: float,
+    place: Place | None,
+    now: datetime,
+    nationwide: bool,
+) -> Referral:
+    location = next(
+        (link.location for link in service.locations if link.location.id == candidate.location_id),
+        None,
+    )
     address = location.address if location is not None else None
     state = state_code(address.state_province) if address is not None else None
     state = state or (place.state if place is not None and not nationwide else None)
-    spoken = tuple(sorted(lang.code for lang in service.languages))
-    same_city = distance == 0.0 or (place is not None and address is not None
-                                    and address.city.lower() == place.name.lower())
-    proximity = 1.0 if same_city else (max(0.0, 1 - distance / 100) if distance is not None else 0.0)
-    language_fit = 0.5 if not language else (1.0 if language in spoken else 0.0)
-    score = (0.45 * proximity + 0.25 * language_fit
-             + 0.15 * _freshness(service.assured_date, now.date())
-             + 0.10 / max(1, len(service.topics)) + 0.05 * service.organization.is_mso)
     text_address, map_url = None, None
     if address is not None and address.address_1:
-        text_address = " ".join(f"{address.address_1}, {address.postal_code or ''} {address.city}".split())
-        map_url = ("https://www.openstreetmap.org/search?query="
-                   + text_address.replace(" ", "+").replace(",", "%2C"))
+        text_address = " ".join(
+            f"{address.address_1}, {address.postal_code or ''} {address.city}".split()
+        )
+        map_url = "https://www.openstreetmap.org/search?query=" + quote_plus(text_address)
+    city = (
+        address.city if address is not None else (place.name if place and not nationwide else None)
+    )
     return Referral(
-        service_id=service.id, name=service.name, organization=service.organization.name,
-        is_mso=service.organization.is_mso, address=text_address,
-        city=address.city if address is not None else (None if nationwide else place and place.name),
-        map_url=map_url, phones=tuple(display_phone(p.number) for p in service.phones),
-        languages=spoken, url=service.url or service.organization.website,
+        service_id=service.id,
+        name=service.name,
+        organization=service.organization.name,
+        is_mso=service.organization.is_mso,
+        address=text_address,
+        city=city,
+        map_url=map_url,
+        phones=tuple(display_phone(p.number) for p in service.phones),
+        languages=tuple(lang.code for lang in service.languages),
+        url=service.url or service.organization.website,
         today=opening_hours.today(service.schedules, service.status, state, now),
         open_now=opening_hours.is_open(service.schedules, service.status, state, now),
-        distance_km=None if nationwide else distance, nationwide=nationwide, score=round(score, 4),
+        distance_km=None if nationwide else candidate.distance,
+        nationwide=nationwide,
+        score=round(score, 4),
     )
 
 
-def search(session: Session, topic: str, place: Place | None, *, language: str | None = None,
-           prefer_language: str | None = None, open_now: bool = False, limit: int = 3,
-           now: datetime | None = None) -> SearchResult:
+def search(
+    session: Session,
+    topic: str,
+    place: Place | None,
+    *,
+    language: str | None = None,
+    prefer_language: str | None = None,
+    open_now: bool = False,
+    limit: int = 3,
+    now: datetime | None = None,
+) -> SearchResult:
     """Up to `limit` referrals; see the module docstring for stages and ranking.
 
     `language` keeps only services speaking it; `prefer_language` only ranks them first.
     """
     now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
+    wanted = language or prefer_language
     stages: list[tuple[str, float | None]] = []
     if place is not None:
         stages = [("local", LOCAL_RADIUS_KM), *(("nearby", r) for r in NEARBY_RADII_KM)]
     stages.append(("nationwide", None))
     for scope, radius in stages:
-        found = (_candidates(session, topic, place, language, radius) if radius is not None
-                 else _nationwide(session, topic, language))
-        if not found:
-            continue
-        services = _load(session, list(found))
-        referrals = [
-            _referral(services[sid], loc, dist, place, language or prefer_language, now,
-                      nationwide=radius is None)
-            for sid, (loc, dist, _city) in found.items()
-        ]
-        if open_now:
-            referrals = [r for r in referrals if r.open_now]
+        candidates = (
+            _candidates(session, topic, place, language, wanted, radius)
+            if radius is not None
+            else _nationwide(session, topic, language, wanted)
+        )
+        ranked = sorted(
+            ((c.score(wanted, now.date()), c) for c in candidates),
+            key=lambda sc: (-sc[0], sc[1].distance or 0.0, sc[1].service_id),
+        )
+        referrals: list[Referral] = []
+        batch = limit if not open_now else limit * 4
+        for start in range(0, len(ranked), batch):  # details only for as many as needed
+            chunk = ranked[start : start + batch]
+            services = _load(session, [c.service_id for _, c in chunk])
+            for score, candidate in chunk:
+                referral = _referral(
+                    services[candidate.service_id],
+                    candidate,
+                    score,
+                    place,
+                    now,
+                    nationwide=radius is None,
+                )
+                if referral.open_now or not open_now:
+                    referrals.append(referral)
+            if len(referrals) >= limit:
+                break
         if referrals:
-            referrals.sort(key=lambda r: (-r.score, r.distance_km or 0, r.name))
             return SearchResult(referrals[:limit], scope, place)
     if language or open_now:  # never empty: drop the filters before giving up
-        return search(session, topic, place, prefer_language=language or prefer_language,
-                      limit=limit, now=now)
+        return search(session, topic, place, prefer_language=wanted, limit=limit, now=now)
     return SearchResult([], "none", place)
 
 
 def directory_places(session: Session) -> list[str]:
     """Every city with a location or a city-wide service area in the directory."""
     located = session.scalars(select(Address.city).distinct()).all()
-    served = session.scalars(select(ServiceArea.name).where(ServiceArea.scope == "city").distinct()).all()
+    served = session.scalars(
+        select(ServiceArea.name).where(ServiceArea.scope == "city").distinct()
+    ).all()
     return sorted(set(located) | set(served))
 
 
@@ -235,10 +373,12 @@ def place_of_postcode(session: Session, postcode: str) -> tuple[str, float, floa
         row = session.execute(
             select(Address.city, Location.latitude, Location.longitude)
             .join(Location, Location.id == Address.location_id)
-            .where(Address.postal_code.like(postcode[:length] + "%"), Location.latitude.is_not(None))
-            .order_by(Address.postal_code).limit(1)
+            .where(
+                Address.postal_code.like(postcode[:length] + "%"), Location.latitude.is_not(None)
+            )
+            .order_by(Address.postal_code)
+            .limit(1)
         ).first()
         if row is not None:
             return row[0], row[1], row[2]
     return None
-

@@ -33,8 +33,9 @@ def phone(value: str) -> str:
     digits = re.sub(r"\D", "", text)
     if re.fullmatch(r"11\d{4}|11[0-9]|0800\d{4,8}", digits):  # short codes, free-phone numbers
         if digits.startswith("0800"):
-            return phonenumbers.format_number(phonenumbers.parse(digits, "DE"),
-                                              phonenumbers.PhoneNumberFormat.E164)
+            return phonenumbers.format_number(
+                phonenumbers.parse(digits, "DE"), phonenumbers.PhoneNumberFormat.E164
+            )
         return text
     try:
         number = phonenumbers.parse(text, "DE")

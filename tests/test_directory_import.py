@@ -70,6 +70,7 @@ def test_each_kind_of_bad_record_is_rejected_precisely_and_changes_nothing(
         make_session, tmp_path, change, field, message) -> None:
     good, bad = copy.deepcopy(GOOD), copy.deepcopy(GOOD)
     bad["id"] = "svc-test-broken"
+    bad["service_at_locations"][0]["id"] = "sal-2"
     change(bad)
     with make_session() as session, pytest.raises(DirectoryImportError) as error:
         import_file(session, _write(tmp_path, [good, bad]))
@@ -176,3 +177,24 @@ def test_csv_problems_name_the_line_and_column(make_session, tmp_path) -> None:
     assert any(record == "line 4" and field == "attributes" for record, field in problems)
     with make_session() as session:
         assert _count(session, Service) == 0
+
+
+def test_ids_used_twice_in_a_file_are_reported(make_session, tmp_path) -> None:
+    other = copy.deepcopy(GOOD)
+    other["id"] = "svc-test-other"
+    with make_session() as session, pytest.raises(DirectoryImportError) as error:
+        import_file(session, _write(tmp_path, [GOOD, other]))
+    assert [(p.record, p.field) for p in error.value.problems] == [
+        ("service #2 (svc-test-other)", "service_at_locations[0].id")]
+
+
+def test_ids_clashing_with_the_directory_are_reported(make_session, tmp_path) -> None:
+    with make_session() as session:
+        import_file(session, _write(tmp_path, [GOOD]))
+    other = copy.deepcopy(GOOD)
+    other["id"] = "svc-test-other"
+    with make_session() as session, pytest.raises(DirectoryImportError) as error:
+        import_file(session, _write(tmp_path, [other]))
+    assert "clashes with an existing entry" in str(error.value)
+    with make_session() as session:
+        assert _count(session, Service) == 1
