@@ -17,8 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from referrals import validation as v
@@ -323,75 +322,148 @@ _TRACKED_FIELDS = (
 )
 
 
-def apply(session: Session, values: dict[str, Any], updated_by: str) -> None:
-    """Write one validated service (insert or update in place) and log changed fields."""
-    from referrals.geocoding import fill_coordinates
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
-    org_values = values["organization"]
-    org = session.get(Organization, org_values["id"]) or Organization(id=org_values["id"])
-    for key, value in org_values.items():
-        setattr(org, key, value)
-    session.add(org)
 
-    service = session.get(Service, values["id"])
-    action = "create" if service is None else "update"
-    before = {f: getattr(service, f) for f in _TRACKED_FIELDS} if service else {}
-    if service is None:
-        service = Service(id=values["id"])
-    else:
-        # Drop the old child rows first: the unit of work inserts before it deletes,
-        # which would trip the unique constraints on re-import.
-        service.topics, service.languages, service.phones, service.schedules = [], [], [], []
-        service.contacts, service.service_areas, service.locations = [], [], []
-        session.flush()
-    simple = {k: values[k] for k in _TRACKED_FIELDS if k in values}
-    simple["organization_id"] = org_values["id"]
-    for key, value in simple.items():
-        setattr(service, key, value)
-    service.alternate_name = values["alternate_name"]
-    service.topics = [ServiceTopic(topic_code=code) for code in values["topics"]]
-    service.languages = [
-        ServiceLanguage(code=code, note=note) for code, note in values["languages"].items()
-    ]
-    service.phones = [Phone(**p) for p in values["phones"]]
-    service.contacts = [Contact(**p) for p in values["contacts"]]
-    service.schedules = [Schedule(**s) for s in values["schedules"]]
-    service.service_areas = [ServiceArea(**a) for a in values["service_areas"]]
-    links = []
-    for loc in values["locations"]:
-        location = session.get(Location, loc["id"]) or Location(id=loc["id"])
-        for key in (
-            "location_type",
-            "name",
-            "description",
-            "latitude",
-            "longitude",
-            "coordinates_precision",
-        ):
-            setattr(location, key, loc[key])
-        location.addresses = [Address(**a) for a in loc["addresses"]]
-        fill_coordinates(location)
-        session.add(location)
-        links.append(
-            ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"])
+def _existing(session: Session, model: type, ids: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for chunk in _chunks(ids):
+        found.update(
+            (row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk)))
         )
-    service.locations = links
-    session.add(service)
-    session.flush()
-    for name, value in simple.items():
-        old = before.get(name)
-        if action == "create" or old != value:
-            session.add(
+    return found
+
+
+def _clashes(session: Session, parsed: list[dict[str, Any]]) -> list[Problem]:
+    """Child ids in the file that belong to another service already in the directory."""
+    problems = []
+    kinds = (
+        (Phone, "phones", "id"),
+        (Schedule, "schedules", "id"),
+        (Contact, "contacts", "id"),
+        (ServiceArea, "service_areas", "id"),
+        (ServiceAtLocation, "locations", "link_id"),
+    )
+    for model, key, id_key in kinds:
+        owner = {child[id_key]: values["id"] for values in parsed for child in values[key]}
+        for chunk in _chunks(list(owner)):
+            rows = session.execute(
+                select(model.id, model.service_id).where(model.id.in_(chunk))
+            ).all()
+            problems += [
+                Problem(
+                    f"service {owner[cid]}",
+                    f"{key}.id",
+                    f"id {cid!r} already belongs to service {sid!r}",
+                )
+                for cid, sid in rows
+                if sid != owner[cid]
+            ]
+    return problems
+
+
+class _Writer:
+    """Writes validated services; new ones in bulk, existing ones updated in place."""
+
+    def __init__(self, session: Session, parsed: list[dict[str, Any]], updated_by: str) -> None:
+        self.session = session
+        self.updated_by = updated_by
+        self.services = _existing(session, Service, [v["id"] for v in parsed])
+        self.orgs = _existing(
+            session, Organization, list({v["organization"]["id"] for v in parsed})
+        )
+        self.locations = _existing(
+            session, Location, list({loc["id"] for v in parsed for loc in v["locations"]})
+        )
+
+    def write(self, values: dict[str, Any]) -> None:
+        from referrals.geocoding import fill_coordinates
+
+        session = self.session
+        org_values = values["organization"]
+        org = self.orgs.get(org_values["id"])
+        if org is None:
+            org = self.orgs[org_values["id"]] = Organization(id=org_values["id"])
+            session.add(org)
+        for key, value in org_values.items():
+            setattr(org, key, value)
+
+        service = self.services.get(values["id"])
+        before = {f: getattr(service, f) for f in _TRACKED_FIELDS} if service else None
+        if service is None:
+            service = Service(id=values["id"])
+            session.add(service)
+        else:
+            # Drop the old child rows first: the unit of work inserts before it deletes,
+            # which would trip the unique constraints on re-import.
+            service.topics, service.languages, service.phones, service.schedules = [], [], [], []
+            service.contacts, service.service_areas, service.locations = [], [], []
+            session.flush()
+        simple = {k: values[k] for k in _TRACKED_FIELDS if k in values}
+        simple["organization_id"] = org_values["id"]
+        for key, value in simple.items():
+            setattr(service, key, value)
+        service.alternate_name = values["alternate_name"]
+        service.topics = [ServiceTopic(topic_code=code) for code in values["topics"]]
+        service.languages = [
+            ServiceLanguage(code=code, note=note) for code, note in values["languages"].items()
+        ]
+        service.phones = [Phone(**p) for p in values["phones"]]
+        service.contacts = [Contact(**p) for p in values["contacts"]]
+        service.schedules = [Schedule(**r) for r in values["schedules"]]
+        service.service_areas = [ServiceArea(**a) for a in values["service_areas"]]
+        links = []
+        for loc in values["locations"]:
+            location = self.locations.get(loc["id"])
+            if location is None:
+                location = self.locations[loc["id"]] = Location(id=loc["id"])
+                session.add(location)
+            for key in (
+                "location_type",
+                "name",
+                "description",
+                "latitude",
+                "longitude",
+                "coordinates_precision",
+            ):
+                setattr(location, key, loc[key])
+            location.addresses = [Address(**a) for a in loc["addresses"]]
+            fill_coordinates(location)
+            links.append(
+                ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"])
+            )
+        service.locations = links
+        self._log(service.id, simple, before)
+
+    def _log(self, service_id: str, values: dict[str, Any], before: dict[str, Any] | None) -> None:
+        """HSDS metadata: one row for a new entry, one per changed field for an update."""
+        if before is None:
+            self.session.add(
                 Metadata(
-                    resource_id=service.id,
+                    resource_id=service_id,
                     resource_type="service",
-                    last_action_type=action,
-                    field_name=name,
-                    previous_value=None if old is None else str(old),
-                    replacement_value=None if value is None else str(value),
-                    updated_by=updated_by,
+                    last_action_type="create",
+                    field_name="*",
+                    replacement_value=values.get("name"),
+                    updated_by=self.updated_by,
                 )
             )
+            return
+        for name, value in values.items():
+            if before.get(name) != value:
+                self.session.add(
+                    Metadata(
+                        resource_id=service_id,
+                        resource_type="service",
+                        last_action_type="update",
+                        field_name=name,
+                        previous_value=None if before.get(name) is None else str(before[name]),
+                        replacement_value=None if value is None else str(value),
+                        updated_by=self.updated_by,
+                    )
+                )
 
 
 def import_records(
@@ -400,26 +472,18 @@ def import_records(
     updated_by: str,
     known_problems: Iterable[Problem] = (),
 ) -> int:
-    """Validate all, then write all in one transaction."""
+    """Validate all, then write all in one transaction (nothing when anything is wrong)."""
     parsed = validate_all(records, known_problems)
     with session.begin():
-        for values in parsed:
-            try:
-                with session.begin_nested():
-                    apply(session, values, updated_by)
-            except IntegrityError as error:
-                # An id in the file clashes with another entry already in the directory.
-                session.rollback()
-                detail = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-                raise DirectoryImportError(
-                    [
-                        Problem(
-                            f"service {values['id']}",
-                            "id",
-                            f"clashes with an existing entry ({detail})",
-                        )
-                    ]
-                ) from None
+        if problems := _clashes(session, parsed):
+            raise DirectoryImportError(problems)
+        writer = _Writer(session, parsed, updated_by)
+        for count, values in enumerate(parsed, start=1):
+            writer.write(values)
+            if count % 500 == 0:
+                session.flush()
+    with session.begin():
+        session.execute(text("ANALYZE"))  # fresh statistics keep the search's query plans good
     return len(parsed)
 
 

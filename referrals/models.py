@@ -74,7 +74,7 @@ class Service(Base):
     last_modified: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    archived: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str | None] = mapped_column(String(500))
 
     organization: Mapped[Organization] = relationship(back_populates="services")

@@ -5,6 +5,9 @@ Stages (the answer is never empty while the topic has any offer):
    or serving the city without an address (city-wide service area);
 2. nearby: the nearest other places, widening the radius step by step;
 3. nationwide: hotlines and online counselling for the topic.
+Filters (a language spoken, open now) apply to the local stage and the first nearby
+radius only; when nothing there passes them, the search runs again without them
+(preferring the language in the ranking) rather than sending someone 200 km away.
 
 Ranking score (0..1), highest first:
     0.45 proximity   1 in the same city, else 1 - distance/100 km (0 beyond 100 km)
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, literal, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from referrals import opening_hours
 from referrals.gazetteer import Place, distance_km, state_code
@@ -30,6 +33,7 @@ from referrals.models import (
     Address,
     Location,
     Organization,
+    Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -107,16 +111,19 @@ class _Candidate:
 
 
 def _ranking_columns(language: str | None) -> list:
+    spoken, topics = aliased(ServiceLanguage), aliased(ServiceTopic)
     speaks = (
-        select(ServiceLanguage.id)
-        .where(ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language)
+        select(spoken.id)
+        .where(spoken.service_id == Service.id, spoken.code == language)
+        .correlate(Service)
         .exists()
         if language
         else literal(False)
     )
     topic_count = (
-        select(func.count(ServiceTopic.id))
-        .where(ServiceTopic.service_id == Service.id)
+        select(func.count(topics.id))
+        .where(topics.service_id == Service.id)
+        .correlate(Service)
         .scalar_subquery()
     )
     return [
@@ -146,8 +153,8 @@ def _services_of(topic: str, language_filter: str | None) -> Select:
 
 
 def _located(topic: str, language_filter: str | None, language: str | None) -> Select:
-    services = _services_of(topic, language_filter).subquery()
-    return (
+    """Located services of the topic, driven from the location table (bounding-box index)."""
+    query = (
         select(
             Service.id,
             Location.id,
@@ -156,12 +163,23 @@ def _located(topic: str, language_filter: str | None, language: str | None) -> S
             Address.city,
             *_ranking_columns(language),
         )
-        .join(services, services.c.id == Service.id)
+        .select_from(Location)
+        .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+        .join(Service, Service.id == ServiceAtLocation.service_id)
+        .join(
+            ServiceTopic,
+            and_(ServiceTopic.service_id == Service.id, ServiceTopic.topic_code == topic),
+        )
         .join(Organization, Organization.id == Service.organization_id)
-        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
         .join(Address, Address.location_id == Location.id)
+        .where(Service.archived.is_(False), Service.status.in_(SEARCHABLE_STATUSES))
     )
+    if language_filter:
+        query = query.join(
+            ServiceLanguage,
+            and_(ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language_filter),
+        )
+    return query
 
 
 def _candidates(
@@ -319,42 +337,61 @@ def search(
     now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
     wanted = language or prefer_language
     stages: list[tuple[str, float | None]] = []
+    filtered = bool(language or open_now)
     if place is not None:
-        stages = [("local", LOCAL_RADIUS_KM), *(("nearby", r) for r in NEARBY_RADII_KM)]
-    stages.append(("nationwide", None))
+        radii = NEARBY_RADII_KM[:1] if filtered else NEARBY_RADII_KM
+        stages = [("local", LOCAL_RADIUS_KM), *(("nearby", r) for r in radii)]
+    if not filtered or place is None:
+        stages.append(("nationwide", None))
     for scope, radius in stages:
         candidates = (
             _candidates(session, topic, place, language, wanted, radius)
             if radius is not None
             else _nationwide(session, topic, language, wanted)
         )
+        if open_now:  # decided on schedule rows alone, before any details are loaded
+            open_ids = _open_now(session, [c.service_id for c in candidates], place, now)
+            candidates = [c for c in candidates if c.service_id in open_ids]
         ranked = sorted(
             ((c.score(wanted, now.date()), c) for c in candidates),
             key=lambda sc: (-sc[0], sc[1].distance or 0.0, sc[1].service_id),
-        )
-        referrals: list[Referral] = []
-        batch = limit if not open_now else limit * 4
-        for start in range(0, len(ranked), batch):  # details only for as many as needed
-            chunk = ranked[start : start + batch]
-            services = _load(session, [c.service_id for _, c in chunk])
-            for score, candidate in chunk:
-                referral = _referral(
-                    services[candidate.service_id],
-                    candidate,
-                    score,
-                    place,
-                    now,
-                    nationwide=radius is None,
-                )
-                if referral.open_now or not open_now:
-                    referrals.append(referral)
-            if len(referrals) >= limit:
-                break
+        )[:limit]
+        services = _load(session, [c.service_id for _, c in ranked])  # details only for the winners
+        referrals = [
+            _referral(services[c.service_id], c, score, place, now, nationwide=radius is None)
+            for score, c in ranked
+        ]
         if referrals:
             return SearchResult(referrals[:limit], scope, place)
-    if language or open_now:  # never empty: drop the filters before giving up
+    if filtered:  # nothing fits nearby: better a place with other hours or languages than none
         return search(session, topic, place, prefer_language=wanted, limit=limit, now=now)
     return SearchResult([], "none", place)
+
+
+def _open_now(session: Session, ids: list[str], place: Place | None, now: datetime) -> set[str]:
+    """Ids of the services open at `now` (holidays of the searched place's state)."""
+    state = place.state if place is not None else None
+    rows: dict[str, list] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.execute(
+            select(
+                Schedule.service_id,
+                Schedule.byday,
+                Schedule.opens_at,
+                Schedule.closes_at,
+                Schedule.valid_from,
+                Schedule.valid_to,
+                Schedule.closed_on_public_holidays,
+            )
+            .join(Service, Service.id == Schedule.service_id)
+            .where(Schedule.service_id.in_(ids[start : start + 500]), Service.status == "active")
+        ):
+            rows.setdefault(row.service_id, []).append(row)
+    return {
+        sid
+        for sid, schedule in rows.items()
+        if opening_hours.is_open(schedule, "active", state, now)
+    }
 
 
 def directory_places(session: Session) -> list[str]:

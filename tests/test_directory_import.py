@@ -195,6 +195,6 @@ def test_ids_clashing_with_the_directory_are_reported(make_session, tmp_path) ->
     other["id"] = "svc-test-other"
     with make_session() as session, pytest.raises(DirectoryImportError) as error:
         import_file(session, _write(tmp_path, [other]))
-    assert "clashes with an existing entry" in str(error.value)
+    assert "already belongs to service 'svc-test-kita'" in str(error.value)
     with make_session() as session:
         assert _count(session, Service) == 1

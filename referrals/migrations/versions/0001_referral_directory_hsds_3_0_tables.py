@@ -123,7 +123,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("service", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_service_archived"), ["archived"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_service_organization_id"), ["organization_id"], unique=False
         )
@@ -309,7 +308,6 @@ def downgrade() -> None:
     op.drop_table("contact")
     with op.batch_alter_table("service", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_service_organization_id"))
-        batch_op.drop_index(batch_op.f("ix_service_archived"))
 
     op.drop_table("service")
     with op.batch_alter_table("address", schema=None) as batch_op:
