@@ -30,7 +30,15 @@ STATE_BY_NAME = {
     "brandenburg": "BB", "mecklenburg-vorpommern": "MV", "sachsen": "SN",
     "sachsen-anhalt": "ST", "thüringen": "TH", "berlin": "BE",
 }  # fmt: skip
-MIN_ALIAS_LENGTH = 4  # shorter alternate names ("Kö", "BN") collide with ordinary words
+MIN_NAME_LENGTH = 4  # shorter names ("Au", "Kö") collide with ordinary words in free text
+# Town names that are also everyday words ("Ich brauche Essen"): in free text they count
+# as a place only after a word such as "in", "aus", "near", "в", "في" (or on their own).
+EVERYDAY_WORDS = {"essen", "halle", "hof", "weil", "rain", "bad", "brand", "wald", "berg", "much",
+                  "senden", "wehr", "linden", "werben", "kappeln", "calw", "hagen", "lingen",
+                  "stade", "bergen", "mark", "stein", "zell", "buch", "born", "loop"}
+PLACE_WORDS = {"in", "im", "aus", "nach", "bei", "nahe", "near", "from", "at", "to", "à", "a", "de",
+               "près", "в", "во", "из", "у", "біля", "з", "із", "ve", "da", "de", "في", "من", "قرب",
+               "در", "از", "نزدیک", "plz"}
 _nlp = spacy.blank("xx")
 
 
@@ -65,11 +73,11 @@ class Gazetteer:
         self._by_name: dict[str, Place] = {}
         for place, names in sorted(places_with_names, key=lambda pn: -pn[0].population):
             for name in [place.name, *names]:
-                if len(name) >= MIN_ALIAS_LENGTH or name == place.name:
-                    self._by_name.setdefault(fold(name), place)  # larger towns win clashes
+                self._by_name.setdefault(fold(name), place)  # larger towns win clashes
         self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
         for folded in self._by_name:
-            self._matcher.add(folded, [_nlp.make_doc(folded)])
+            if len(folded) >= MIN_NAME_LENGTH:
+                self._matcher.add(folded, [_nlp.make_doc(folded)])
 
     def lookup(self, name: str) -> Place | None:
         """The place of that name (in any language the data has)."""
@@ -77,12 +85,16 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> Place | None:
         """The first (longest) place name mentioned in `text`."""
-        doc = _nlp.make_doc(fold(text))
-        matches = self._matcher(doc)
-        if not matches:
-            return None
-        _id, start, end = min(matches, key=lambda m: (m[1], -(m[2] - m[1])))
-        return self._by_name[doc[start:end].text]
+        folded = fold(text).strip(" .!?")
+        if folded in self._by_name:  # the whole message is a name, however short or common
+            return self._by_name[folded]
+        doc = _nlp.make_doc(folded)
+        for _id, start, end in sorted(self._matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
+            name = doc[start:end].text
+            after_place_word = start > 0 and doc[start - 1].text in PLACE_WORDS
+            if name not in EVERYDAY_WORDS or after_place_word:
+                return self._by_name[name]
+        return None
 
 
 @lru_cache

@@ -19,5 +19,16 @@ echo "== model"
 .venv/bin/python -m assistant train
 echo "== ruff"
 .venv/bin/ruff check assistant bot referrals tests
+# The directory tests also run on PostgreSQL: the machine's server (started by the tests if it
+# is installed but stopped), installed from Debian's packages where missing and possible.
+if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing PostgreSQL (Debian package) for the database tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null 2>&1 \
+      || echo "could not install PostgreSQL: its tests will be skipped"
+  else
+    echo "PostgreSQL is not installed: its tests will be skipped (install the postgresql package)"
+  fi
+fi
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"

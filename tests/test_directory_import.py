@@ -198,3 +198,11 @@ def test_ids_clashing_with_the_directory_are_reported(make_session, tmp_path) ->
     assert "already belongs to service 'svc-test-kita'" in str(error.value)
     with make_session() as session:
         assert _count(session, Service) == 1
+
+
+def test_every_topic_has_a_label_in_every_supported_language() -> None:
+    from referrals.topics import SUPPORTED_LANGUAGES
+
+    for topic in TOPICS.values():
+        assert set(topic.labels) == set(SUPPORTED_LANGUAGES), topic.code
+        assert all(label.strip() for label in topic.labels.values())

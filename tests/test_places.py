@@ -36,3 +36,22 @@ def test_no_place_when_none_is_mentioned(text: str) -> None:
 
 def test_first_mentioned_place_wins() -> None:
     assert PlaceMatcher(PLACES).find("from Bochum to Berlin") == "Bochum"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ich brauche Essen für meine Kinder", None),  # food, not the city
+        ("Tafel in Essen", "Essen"),
+        ("Essen", "Essen"),
+        ("rendez-vous au Bürgeramt", None),  # "au" is French, not the town Au
+        ("Kita in Halle", "Halle (Saale)"),
+        ("врач в Кёльне", None),  # inflected forms are not guessed
+        ("врач Кёльн", "Köln"),
+    ],
+)
+def test_town_names_that_are_everyday_words(text: str, expected: str | None) -> None:
+    from referrals.gazetteer import gazetteer
+
+    place = gazetteer().find_in_text(text)
+    assert (place.name if place else None) == expected
