@@ -105,17 +105,12 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
         adapter_env.update(TELEGRAM_BOT_TOKEN=LOCAL_BOT_TOKEN, TELEGRAM_BASE_URL=f"{chat_url}/bot")
         after: tuple[str, ...] = ("rasa", "actions", "local-bot-api")
         hello = (
-            f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} "
-            "(same pipeline as Telegram)"
+            f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} (same pipeline as Telegram)"
         )
     else:
         after = ("rasa", "actions")
         hello = "Telegram bot is polling: write to it in Telegram"
-    base = (
-        settings.telegram_base_url
-        if settings.telegram_bot_token
-        else adapter_env["TELEGRAM_BASE_URL"]
-    )
+    base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
     result.append(
         Component(
             name="telegram-adapter",
@@ -150,9 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     prepare_directory()
     parts, hello = components(settings, str(model))
-    supervisor = Supervisor(
-        parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello)
-    )
+    supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello))
     return asyncio.run(supervisor.run())
 
 

@@ -37,9 +37,7 @@ def rasa_environment() -> dict[str, str]:
     """Environment for Rasa processes: quiet, no telemetry, nothing of the application's venv."""
     import os
 
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -56,9 +54,7 @@ def ensure_model() -> Path:
     if target.exists():
         log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))
         return target
-    log.info(
-        "training data changed or no model yet: training %s (takes about a minute)", target.name
-    )
+    log.info("training data changed or no model yet: training %s (takes about a minute)", target.name)
     started = time.monotonic()
     subprocess.run(
         [
@@ -86,8 +82,6 @@ def ensure_model() -> Path:
         time.monotonic() - started,
         target.stat().st_size / 1e6,
     )
-    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[
-        :-KEEP_MODELS
-    ]:
+    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
         old.unlink()
     return target

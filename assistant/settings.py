@@ -19,8 +19,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(
         default=None,
-        description="Bot token from @BotFather. "
-        "Without it, the run command opens a local chat page.",
+        description="Bot token from @BotFather. Without it, the run command opens a local chat page.",
     )
     telegram_base_url: str = Field(
         default=TELEGRAM_DEFAULT_BASE_URL,
@@ -37,9 +36,7 @@ class Settings(BaseSettings):
         description="Secret key for the keyed hash that replaces Telegram chat ids before they "
         "reach Rasa. Generated once into var/pseudonym.key when unset.",
     )
-    rasa_url: str = Field(
-        default="http://127.0.0.1:5005", description="Base URL of the Rasa server."
-    )
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Base URL of the Rasa server.")
     rasa_timeout_seconds: float = Field(default=20.0, description="Timeout for one Rasa turn.")
     rasa_port: int = Field(default=5005, description="Port the run command starts Rasa on.")
     action_server_port: int = Field(

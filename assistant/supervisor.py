@@ -199,13 +199,9 @@ class Supervisor:
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for component in running:
             try:
-                await asyncio.wait_for(
-                    _exited(component.process), max(0.1, deadline - time.monotonic())
-                )
+                await asyncio.wait_for(_exited(component.process), max(0.1, deadline - time.monotonic()))
             except TimeoutError:
-                log.warning(
-                    "%s did not stop within %.0f s: killing it", component.name, STOP_GRACE_SECONDS
-                )
+                log.warning("%s did not stop within %.0f s: killing it", component.name, STOP_GRACE_SECONDS)
 
 
 async def _exited(process: asyncio.subprocess.Process) -> int:

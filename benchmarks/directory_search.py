@@ -43,19 +43,37 @@ def generate(count: int, seed: int = 1) -> tuple[list[dict], list[Place]]:
         lat = town.latitude + rng.uniform(-0.03, 0.03)
         lon = town.longitude + rng.uniform(-0.05, 0.05)
         day = rng.choice(DAYS)
-        services.append({
-            "id": sid, "name": f"Beratungsstelle {n}",
-            "organization": {"id": f"org-{n // 3}", "name": f"Verein {n // 3}", "x_is_mso": n % 4 == 0},
-            "phones": [{"id": f"{sid}-p", "number": f"+49 30 {1000000 + n}"}],
-            "languages": [{"code": c} for c in {"de", *rng.sample(LANGUAGES, rng.randint(0, 3))}],
-            "schedules": [{"id": f"{sid}-s", "byday": day, "opens_at": "09:00", "closes_at": "13:00"}],
-            "attributes": [{"taxonomy_term": {"code": c}} for c in rng.sample(list(TOPICS), rng.randint(1, 3))],
-            "assured_date": f"2026-{rng.randint(1, 11):02d}-01" if rng.random() < 0.7 else None,
-            "service_at_locations": [{"id": f"{sid}-at", "location": {
-                "id": f"loc-{n}", "latitude": round(lat, 5), "longitude": round(lon, 5),
-                "addresses": [{"address_1": f"Hauptstraße {n % 200 + 1}", "city": town.name,
-                               "postal_code": f"{10000 + n % 89999:05d}"}]}}],
-        })
+        services.append(
+            {
+                "id": sid,
+                "name": f"Beratungsstelle {n}",
+                "organization": {"id": f"org-{n // 3}", "name": f"Verein {n // 3}", "x_is_mso": n % 4 == 0},
+                "phones": [{"id": f"{sid}-p", "number": f"+49 30 {1000000 + n}"}],
+                "languages": [{"code": c} for c in {"de", *rng.sample(LANGUAGES, rng.randint(0, 3))}],
+                "schedules": [{"id": f"{sid}-s", "byday": day, "opens_at": "09:00", "closes_at": "13:00"}],
+                "attributes": [
+                    {"taxonomy_term": {"code": c}} for c in rng.sample(list(TOPICS), rng.randint(1, 3))
+                ],
+                "assured_date": f"2026-{rng.randint(1, 11):02d}-01" if rng.random() < 0.7 else None,
+                "service_at_locations": [
+                    {
+                        "id": f"{sid}-at",
+                        "location": {
+                            "id": f"loc-{n}",
+                            "latitude": round(lat, 5),
+                            "longitude": round(lon, 5),
+                            "addresses": [
+                                {
+                                    "address_1": f"Hauptstraße {n % 200 + 1}",
+                                    "city": town.name,
+                                    "postal_code": f"{10000 + n % 89999:05d}",
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        )
     return services, rng.choices(towns, weights=weights, k=200)
 
 
@@ -79,13 +97,17 @@ def run(url: str, label: str, path: Path, places: list[Place], queries: int) -> 
             assert result.referrals
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"{label}: search over {queries} queries: p50 {statistics.median(timings):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
+    print(
+        f"{label}: search over {queries} queries: p50 {statistics.median(timings):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+    )
     engine.dispose()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
@@ -94,8 +116,10 @@ def main() -> None:
         started = time.perf_counter()
         services, places = generate(args.services)
         path.write_text(json.dumps({"services": services}))
-        print(f"generated {len(services)} services ({path.stat().st_size / 1e6:.0f} MB) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {len(services)} services ({path.stat().st_size / 1e6:.0f} MB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite", path, places, args.queries)
         try:
             admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -106,8 +130,13 @@ def main() -> None:
             print(f"PostgreSQL: skipped ({type(error).__name__}: {str(error).splitlines()[0]})")
             return
         try:
-            run(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False),
-                "PostgreSQL", path, places, args.queries)
+            run(
+                make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False),
+                "PostgreSQL",
+                path,
+                places,
+                args.queries,
+            )
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

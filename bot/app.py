@@ -16,15 +16,16 @@ from assistant.settings import Settings
 from bot import handlers
 from bot.pseudonym import load_key
 from bot.rasa_client import RasaClient
-from bot.texts import COMMANDS
+from bot.texts import LANGUAGES, commands
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 async def _post_init(application: Application) -> None:
-    for language, commands in COMMANDS.items():
+    # German is the default menu; every other supported language gets its own.
+    for language in LANGUAGES:
         await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
+            [BotCommand(name, description) for name, description in commands(language)],
             language_code=None if language == "de" else language,
         )
 
@@ -51,9 +52,7 @@ def build_application(settings: Settings) -> Application:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("help", handlers.help_command, filters=private))
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text_message)
-    )
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text_message))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text)

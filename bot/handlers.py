@@ -76,9 +76,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice notes, documents...: say that only text is understood."""
     chat, user = update.effective_chat, update.effective_user
     if chat is not None:
-        await context.bot.send_message(
-            chat.id, texts.text("text_only", user.language_code if user else None)
-        )
+        await context.bot.send_message(chat.id, texts.text("text_only", user.language_code if user else None))
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

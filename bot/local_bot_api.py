@@ -99,9 +99,7 @@ class LocalBotApi:
             None,
         )
 
-    async def messages_after(
-        self, chat_id: int, after: int, wait_seconds: float
-    ) -> list[dict[str, Any]]:
+    async def messages_after(self, chat_id: int, after: int, wait_seconds: float) -> list[dict[str, Any]]:
         """The bot's messages to `chat_id` after message `after`; a long poll like getUpdates."""
 
         def pending() -> list[dict[str, Any]]:
@@ -148,9 +146,7 @@ class LocalBotApi:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             if not self.updates and timeout > 0:
                 try:
-                    await asyncio.wait_for(
-                        self._changed.wait_for(lambda: bool(self.updates)), timeout
-                    )
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.updates)), timeout)
                 except TimeoutError:
                     pass
             return self.updates[:limit]

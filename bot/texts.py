@@ -1,27 +1,30 @@
-"""The adapter's own short replies (everything else comes from Rasa), by Telegram language."""
+"""The adapter's own short replies (everything else comes from Rasa), by Telegram language.
+
+The texts live in content/messages.yml (section `adapter`), reviewed with the rest.
+"""
 
 from __future__ import annotations
 
-TEXTS: dict[str, dict[str, str]] = {
-    "unavailable": {
-        "de": "Entschuldigung, ich bin gerade nicht erreichbar. Bitte schreiben Sie in ein paar "
-        "Minuten noch einmal. Im Notfall: 112.",
-        "en": "Sorry, I can't answer right now. Please write again in a few minutes. "
-        "In an emergency: 112.",
-    },
-    "text_only": {
-        "de": "Ich kann nur Textnachrichten lesen. Schreiben Sie z. B. „Kita in Darmstadt“ "
-        "oder /help für die Themen.",
-        "en": 'I can only read text messages. Write e.g. "doctor in Berlin", or /help for '
-        "the topics.",
-    },
-}
-COMMANDS: dict[str, list[tuple[str, str]]] = {
-    "de": [("start", "Neu beginnen"), ("help", "Themen zeigen")],
-    "en": [("start", "Start again"), ("help", "Show the topics")],
-}
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CONTENT = Path(__file__).resolve().parent.parent / "content" / "messages.yml"
+LANGUAGES = ("de", "en", "ar", "tr", "ru", "uk", "fa", "fr")
+
+
+@lru_cache
+def _adapter_texts() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(CONTENT.read_text(encoding="utf-8"))["adapter"]
 
 
 def text(key: str, language_code: str | None) -> str:
     language = (language_code or "de").split("-")[0].lower()
-    return TEXTS[key].get(language) or TEXTS[key]["de"]
+    texts = _adapter_texts()[key]
+    return texts.get(language) or texts["de"]
+
+
+def commands(language: str) -> list[tuple[str, str]]:
+    """The command menu (setMyCommands) in `language`."""
+    return [("start", text("command_start", language)), ("help", text("command_help", language))]

@@ -29,11 +29,7 @@ log = logging.getLogger("referrals")
 def import_path(path: Path) -> int:
     session = get_sessionmaker()()
     try:
-        return (
-            import_csv(session, path)
-            if path.suffix.lower() == ".csv"
-            else import_file(session, path)
-        )
+        return import_csv(session, path) if path.suffix.lower() == ".csv" else import_file(session, path)
     finally:
         session.close()
 
@@ -54,9 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.add_parser("load-demo", help="import the demo directory")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     upgrade_database()

@@ -7,61 +7,13 @@ from __future__ import annotations
 
 from babel import Locale
 
+from referrals.content import text
 from referrals.search import Referral
-from referrals.topics import DEFAULT_LANGUAGE, TOPICS
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "choose_topic": {
-        "de": "Wobei brauchen Sie Hilfe? Wählen Sie ein Thema:",
-        "en": "What do you need help with? Choose a topic:",
-    },
-    "ask_city": {
-        "de": "In welcher Stadt suchen Sie? Schreiben Sie den Namen der Stadt. Im Verzeichnis "
-        "sind bisher: {cities}.",
-        "en": "In which city are you looking? Write the name of the city. The directory has "
-        "these so far: {cities}.",
-    },
-    "nationwide_instead": {
-        "de": "In {city} kenne ich dazu noch keine Stelle. Bundesweit erreichbar:",
-        "en": "I don't know a place for this in {city} yet. Available nationwide:",
-    },
-    "nearby_instead": {
-        "de": "In {city} kenne ich dazu noch keine Stelle. Am nächsten:",
-        "en": "I don't know a place for this in {city} yet. The nearest:",
-    },
-    "nothing_found": {
-        "de": "Dazu kenne ich leider noch keine Stelle. Wählen Sie ein anderes Thema oder rufen "
-        "Sie im Notfall 112 an.",
-        "en": "Sorry, I don't know a place for this yet. Choose another topic, or call 112 in an "
-        "emergency.",
-    },
-    "unknown_city": {
-        "de": "„{text}“ kenne ich nicht als Ort. Orte im Verzeichnis: {cities}. In welcher Stadt "
-        "suchen Sie?",
-        "en": 'I don\'t know "{text}" as a place. Places in the directory: {cities}. Which city '
-        "are you looking in?",
-    },
-    "not_what_i_meant": {
-        "de": "Nicht das Richtige? Anderes Thema",
-        "en": "Not what I meant? Other topic",
-    },
-    "languages": {"de": "Sprachen", "en": "Languages"},
-    "nationwide": {"de": "bundesweit", "en": "nationwide"},
-    "mso": {"de": "Migrantenorganisation", "en": "migrant organisation"},
-    "map": {"de": "Karte", "en": "map"},
-    "km_away": {"de": "{km} km entfernt", "en": "{km} km away"},
-    "today": {"de": "Heute", "en": "Today"},
-    "open_now": {"de": "jetzt geöffnet", "en": "open now"},
-    "closed_today": {"de": "heute geschlossen", "en": "closed today"},
-    "holiday": {"de": "Feiertag", "en": "public holiday"},
-    "by_appointment": {"de": "nach Terminvereinbarung", "en": "by appointment"},
-    "temporarily_closed": {"de": "vorübergehend geschlossen", "en": "temporarily closed"},
-}
+from referrals.topics import TOPICS
 
 
 def message(key: str, language: str, **values: str) -> str:
-    texts = MESSAGES[key]
-    return (texts.get(language) or texts[DEFAULT_LANGUAGE]).format(**values)
+    return text("app", key, language, **values)
 
 
 def language_names(codes: tuple[str, ...], language: str) -> str:
@@ -94,9 +46,7 @@ def card(referral: Referral, language: str) -> str:
     if hours := opening_line(referral, language):
         lines.append(f"🕒 {hours}")
     if referral.languages:
-        lines.append(
-            f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}"
-        )
+        lines.append(f"🗣 {message('languages', language)}: {language_names(referral.languages, language)}")
     if referral.url:
         lines.append(f"🔗 {referral.url}")
     return "\n".join(lines)

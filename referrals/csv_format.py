@@ -24,9 +24,7 @@ COLUMNS = [
     "organization_website", "location_id", "location_name", "address", "postal_code", "city",
     "state", "latitude", "longitude", "service_area", "assured_date", "assurer_email", "source",
 ]  # fmt: skip
-_SLOT = re.compile(
-    r"^(?P<days>[A-Za-z,]+)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})$"
-)
+_SLOT = re.compile(r"^(?P<days>[A-Za-z,]+)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})$")
 
 
 def _split(value: str | None) -> list[str]:
@@ -64,24 +62,18 @@ def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]] | st
     if appointment:
         rows.append({"id": f"{service_id}-schedule-appointment", "x_appointment_only": True})
     for row in rows:
-        row.update(
-            valid_from=valid_from, valid_to=valid_to, x_closed_on_public_holidays=not holidays_open
-        )
+        row.update(valid_from=valid_from, valid_to=valid_to, x_closed_on_public_holidays=not holidays_open)
     return rows
 
 
 def format_opening_hours(schedules: list[dict[str, Any]]) -> str:
-    parts = [
-        f"{s['byday']} {s['opens_at']}-{s['closes_at']}" for s in schedules if s.get("opens_at")
-    ]
+    parts = [f"{s['byday']} {s['opens_at']}-{s['closes_at']}" for s in schedules if s.get("opens_at")]
     if any(s.get("x_appointment_only") for s in schedules):
         parts.append("appointment")
     if schedules and not schedules[0].get("x_closed_on_public_holidays", True):
         parts.append("holidays open")
     if schedules and (schedules[0].get("valid_from") or schedules[0].get("valid_to")):
-        parts.append(
-            f"valid {schedules[0].get('valid_from') or ''}..{schedules[0].get('valid_to') or ''}"
-        )
+        parts.append(f"valid {schedules[0].get('valid_from') or ''}..{schedules[0].get('valid_to') or ''}")
     return "; ".join(parts)
 
 
@@ -92,11 +84,7 @@ def _rows_to_services(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], lis
     problems: list[Problem] = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [
-            c
-            for c in ("service_id", "service_name", "topics")
-            if c not in (reader.fieldnames or [])
-        ]
+        missing = [c for c in ("service_id", "service_name", "topics") if c not in (reader.fieldnames or [])]
         if missing:
             raise DirectoryImportError(
                 [Problem("line 1", "header", f"missing columns: {', '.join(missing)}")]
@@ -177,9 +165,7 @@ def _rows_to_services(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], lis
 def import_csv(session: Session, path: Path) -> int:
     """Import a CSV file; all-or-nothing like the JSON import. Problems name line and column."""
     records, problems = _rows_to_services(path)
-    return import_records(
-        session, records, updated_by=f"import:{path.name}", known_problems=problems
-    )
+    return import_records(session, records, updated_by=f"import:{path.name}", known_problems=problems)
 
 
 def export_csv(session: Session, path: Path) -> int:

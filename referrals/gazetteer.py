@@ -33,12 +33,66 @@ STATE_BY_NAME = {
 MIN_NAME_LENGTH = 4  # shorter names ("Au", "Kö") collide with ordinary words in free text
 # Town names that are also everyday words ("Ich brauche Essen"): in free text they count
 # as a place only after a word such as "in", "aus", "near", "в", "في" (or on their own).
-EVERYDAY_WORDS = {"essen", "halle", "hof", "weil", "rain", "bad", "brand", "wald", "berg", "much",
-                  "senden", "wehr", "linden", "werben", "kappeln", "calw", "hagen", "lingen",
-                  "stade", "bergen", "mark", "stein", "zell", "buch", "born", "loop"}
-PLACE_WORDS = {"in", "im", "aus", "nach", "bei", "nahe", "near", "from", "at", "to", "à", "a", "de",
-               "près", "в", "во", "из", "у", "біля", "з", "із", "ve", "da", "de", "في", "من", "قرب",
-               "در", "از", "نزدیک", "plz"}
+EVERYDAY_WORDS = {
+    "essen",
+    "halle",
+    "hof",
+    "weil",
+    "rain",
+    "bad",
+    "brand",
+    "wald",
+    "berg",
+    "much",
+    "senden",
+    "wehr",
+    "linden",
+    "werben",
+    "kappeln",
+    "calw",
+    "hagen",
+    "lingen",
+    "stade",
+    "bergen",
+    "mark",
+    "stein",
+    "zell",
+    "buch",
+    "born",
+    "loop",
+}
+PLACE_WORDS = {
+    "in",
+    "im",
+    "aus",
+    "nach",
+    "bei",
+    "nahe",
+    "near",
+    "from",
+    "at",
+    "to",
+    "à",
+    "a",
+    "de",
+    "près",
+    "в",
+    "во",
+    "из",
+    "у",
+    "біля",
+    "з",
+    "із",
+    "ve",
+    "da",
+    "في",
+    "من",
+    "قرب",
+    "در",
+    "از",
+    "نزدیک",
+    "plz",
+}
 _nlp = spacy.blank("xx")
 
 
@@ -63,9 +117,7 @@ def state_code(state_name: str | None) -> str | None:
     if not state_name:
         return None
     name = state_name.strip()
-    return (
-        name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
-    )
+    return name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
 
 
 class Gazetteer:

@@ -101,12 +101,8 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         "description": c("description", record.get("description")),
         "url": c("url", record.get("url"), v.url),
         "email": c("email", record.get("email"), v.email),
-        "status": c(
-            "status", record.get("status") or "active", lambda s: v.one_of(s, v.SERVICE_STATUSES)
-        ),
-        "eligibility_description": c(
-            "eligibility_description", record.get("eligibility_description")
-        ),
+        "status": c("status", record.get("status") or "active", lambda s: v.one_of(s, v.SERVICE_STATUSES)),
+        "eligibility_description": c("eligibility_description", record.get("eligibility_description")),
         "fees_description": c("fees_description", record.get("fees_description")),
         "application_process": c("application_process", record.get("application_process")),
         "assured_date": c("assured_date", record.get("assured_date"), v.day),
@@ -194,9 +190,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                 }
             )
         if not addresses:
-            c.problems.append(
-                Problem(where, f"{prefix}.addresses", "an address with a city is required")
-            )
+            c.problems.append(Problem(where, f"{prefix}.addresses", "an address with a city is required"))
         lat = c(f"{prefix}.latitude", loc.get("latitude"), _latitude)
         lon = c(f"{prefix}.longitude", loc.get("longitude"), _longitude)
         out["locations"].append(
@@ -208,8 +202,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                 "description": c(f"{prefix}.description", loc.get("description")),
                 "latitude": lat,
                 "longitude": lon,
-                "coordinates_precision": loc.get("x_coordinates_precision")
-                or ("exact" if lat else None),
+                "coordinates_precision": loc.get("x_coordinates_precision") or ("exact" if lat else None),
                 "addresses": addresses,
             }
         )
@@ -226,12 +219,8 @@ def _schedule(c: _Checker, prefix: str, s: dict[str, Any], default_id: str) -> d
         "id": s.get("id") or default_id,
         "freq": c(f"{prefix}.freq", s.get("freq") or "WEEKLY", lambda f: v.one_of(f, ("WEEKLY",))),
         "byday": c(f"{prefix}.byday", s.get("byday"), v.byday, required=not appointment_only),
-        "opens_at": c(
-            f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only
-        ),
-        "closes_at": c(
-            f"{prefix}.closes_at", s.get("closes_at"), v.clock, required=not appointment_only
-        ),
+        "opens_at": c(f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only),
+        "closes_at": c(f"{prefix}.closes_at", s.get("closes_at"), v.clock, required=not appointment_only),
         "valid_from": c(f"{prefix}.valid_from", s.get("valid_from"), v.day),
         "valid_to": c(f"{prefix}.valid_to", s.get("valid_to"), v.day),
         "description": c(f"{prefix}.description", s.get("description")),
@@ -276,27 +265,19 @@ def validate_all(
         values, found = parse_service(record, where)
         child_ids = [("service", "id", values["id"])]
         child_ids += [("phone", f"phones[{i}].id", p["id"]) for i, p in enumerate(values["phones"])]
+        child_ids += [("schedule", f"schedules[{i}].id", r["id"]) for i, r in enumerate(values["schedules"])]
+        child_ids += [("contact", f"contacts[{i}].id", r["id"]) for i, r in enumerate(values["contacts"])]
         child_ids += [
-            ("schedule", f"schedules[{i}].id", r["id"]) for i, r in enumerate(values["schedules"])
+            ("area", f"service_areas[{i}].id", r["id"]) for i, r in enumerate(values["service_areas"])
         ]
         child_ids += [
-            ("contact", f"contacts[{i}].id", r["id"]) for i, r in enumerate(values["contacts"])
-        ]
-        child_ids += [
-            ("area", f"service_areas[{i}].id", r["id"])
-            for i, r in enumerate(values["service_areas"])
-        ]
-        child_ids += [
-            ("link", f"service_at_locations[{i}].id", r["link_id"])
-            for i, r in enumerate(values["locations"])
+            ("link", f"service_at_locations[{i}].id", r["link_id"]) for i, r in enumerate(values["locations"])
         ]
         for kind, name, ident in child_ids:
             if ident is None:
                 continue
             if (kind, ident) in seen and seen[(kind, ident)] != where:
-                found.append(
-                    Problem(where, name, f"id {ident!r} is already used by {seen[(kind, ident)]}")
-                )
+                found.append(Problem(where, name, f"id {ident!r} is already used by {seen[(kind, ident)]}"))
             seen.setdefault((kind, ident), where)
         parsed.append(values)
         problems.extend(found)
@@ -330,9 +311,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 def _existing(session: Session, model: type, ids: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for chunk in _chunks(ids):
-        found.update(
-            (row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk)))
-        )
+        found.update((row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk))))
     return found
 
 
@@ -349,9 +328,7 @@ def _clashes(session: Session, parsed: list[dict[str, Any]]) -> list[Problem]:
     for model, key, id_key in kinds:
         owner = {child[id_key]: values["id"] for values in parsed for child in values[key]}
         for chunk in _chunks(list(owner)):
-            rows = session.execute(
-                select(model.id, model.service_id).where(model.id.in_(chunk))
-            ).all()
+            rows = session.execute(select(model.id, model.service_id).where(model.id.in_(chunk))).all()
             problems += [
                 Problem(
                     f"service {owner[cid]}",
@@ -371,9 +348,7 @@ class _Writer:
         self.session = session
         self.updated_by = updated_by
         self.services = _existing(session, Service, [v["id"] for v in parsed])
-        self.orgs = _existing(
-            session, Organization, list({v["organization"]["id"] for v in parsed})
-        )
+        self.orgs = _existing(session, Organization, list({v["organization"]["id"] for v in parsed}))
         self.locations = _existing(
             session, Location, list({loc["id"] for v in parsed for loc in v["locations"]})
         )
@@ -431,9 +406,7 @@ class _Writer:
                 setattr(location, key, loc[key])
             location.addresses = [Address(**a) for a in loc["addresses"]]
             fill_coordinates(location)
-            links.append(
-                ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"])
-            )
+            links.append(ServiceAtLocation(id=loc["link_id"], service_id=service.id, location_id=loc["id"]))
         service.locations = links
         self._log(service.id, simple, before)
 
@@ -642,7 +615,8 @@ def export_json(session: Session, path: Path) -> int:
     path.write_text(
         json.dumps(
             {
-                "about": f"Wegweiser referral directory, HSDS 3.0 services, exported {datetime.now(UTC):%Y-%m-%d}",
+                "about": "Wegweiser referral directory, HSDS 3.0 services, "
+                f"exported {datetime.now(UTC):%Y-%m-%d}",
                 "services": services,
             },
             ensure_ascii=False,

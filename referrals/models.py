@@ -85,12 +85,8 @@ class Service(Base):
         cascade="all, delete-orphan", order_by="ServiceLanguage.code"
     )
     phones: Mapped[list[Phone]] = relationship(cascade="all, delete-orphan", order_by="Phone.id")
-    schedules: Mapped[list[Schedule]] = relationship(
-        cascade="all, delete-orphan", order_by="Schedule.id"
-    )
-    contacts: Mapped[list[Contact]] = relationship(
-        cascade="all, delete-orphan", order_by="Contact.id"
-    )
+    schedules: Mapped[list[Schedule]] = relationship(cascade="all, delete-orphan", order_by="Schedule.id")
+    contacts: Mapped[list[Contact]] = relationship(cascade="all, delete-orphan", order_by="Contact.id")
     locations: Mapped[list[ServiceAtLocation]] = relationship(
         cascade="all, delete-orphan", order_by="ServiceAtLocation.id"
     )
@@ -184,9 +180,7 @@ class Location(Base):
     # city's centre (from the gazetteer), good enough to rank by distance between cities.
     coordinates_precision: Mapped[str | None] = mapped_column(String(10))
 
-    addresses: Mapped[list[Address]] = relationship(
-        cascade="all, delete-orphan", order_by="Address.id"
-    )
+    addresses: Mapped[list[Address]] = relationship(cascade="all, delete-orphan", order_by="Address.id")
 
     @property
     def address(self) -> Address | None:
@@ -240,9 +234,7 @@ class Metadata(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     resource_id: Mapped[str] = mapped_column(ID, index=True)
     resource_type: Mapped[str] = mapped_column(String(50))
-    last_action_date: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    last_action_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_action_type: Mapped[str] = mapped_column(String(20))  # create | update | archive
     field_name: Mapped[str] = mapped_column(String(100))
     previous_value: Mapped[str | None] = mapped_column(Text)

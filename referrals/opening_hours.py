@@ -40,9 +40,7 @@ class Today:
 
 
 def _valid(row: Schedule, day: date) -> bool:
-    return (row.valid_from is None or row.valid_from <= day) and (
-        row.valid_to is None or day <= row.valid_to
-    )
+    return (row.valid_from is None or row.valid_from <= day) and (row.valid_to is None or day <= row.valid_to)
 
 
 def today(

@@ -20,9 +20,9 @@ Ranking score (0..1), highest first:
 from __future__ import annotations
 
 import math
-from urllib.parse import quote_plus
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote_plus
 
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -43,6 +43,7 @@ from referrals.models import (
 from referrals.validation import display_phone
 
 LOCAL_RADIUS_KM = 15.0
+MAX_CANDIDATES = 200  # nearest locations ranked per stage; keeps big cities fast
 NEARBY_RADII_KM = (60.0, 200.0, 800.0)
 SEARCHABLE_STATUSES = ("active", "temporarily closed")
 
@@ -152,7 +153,7 @@ def _services_of(topic: str, language_filter: str | None) -> Select:
     return query
 
 
-def _located(topic: str, language_filter: str | None, language: str | None) -> Select:
+def _located(topic: str, language_filter: str | None) -> Select:
     """Located services of the topic, driven from the location table (bounding-box index)."""
     query = (
         select(
@@ -161,7 +162,8 @@ def _located(topic: str, language_filter: str | None, language: str | None) -> S
             Location.latitude,
             Location.longitude,
             Address.city,
-            *_ranking_columns(language),
+            Service.assured_date,
+            Organization.is_mso,
         )
         .select_from(Location)
         .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
@@ -182,6 +184,31 @@ def _located(topic: str, language_filter: str | None, language: str | None) -> S
     return query
 
 
+def _ranking_facts(session: Session, ids: list[str], language: str | None) -> tuple[set[str], dict[str, int]]:
+    """Which of `ids` speak `language`, and how many topics each has (two batched queries)."""
+    speakers: set[str] = set()
+    if language and ids:
+        speakers = set(
+            session.scalars(
+                select(ServiceLanguage.service_id).where(
+                    ServiceLanguage.service_id.in_(ids), ServiceLanguage.code == language
+                )
+            )
+        )
+    counts = (
+        dict(
+            session.execute(
+                select(ServiceTopic.service_id, func.count())
+                .where(ServiceTopic.service_id.in_(ids))
+                .group_by(ServiceTopic.service_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return speakers, counts
+
+
 def _candidates(
     session: Session,
     topic: str,
@@ -190,17 +217,24 @@ def _candidates(
     language: str | None,
     radius_km: float,
 ) -> list[_Candidate]:
-    """Services with a location within `radius_km` (nearest location each); for the local
-    stage also those in a same-named city without coordinates and city-wide services."""
+    """Services with a location within `radius_km` (nearest location each; at most
+    MAX_CANDIDATES nearest locations are ranked); for the local stage also those in a
+    same-named city without coordinates and city-wide services."""
     dlat = radius_km / 111.0
-    dlon = radius_km / (111.0 * max(0.1, math.cos(math.radians(place.latitude))))
-    query = _located(topic, language_filter, language)
+    shrink = max(0.1, math.cos(math.radians(place.latitude)))
+    dlon = radius_km / (111.0 * shrink)
+    query = _located(topic, language_filter)
+    squared = (Location.latitude - place.latitude) * (Location.latitude - place.latitude) + (
+        Location.longitude - place.longitude
+    ) * (Location.longitude - place.longitude) * (shrink * shrink)
     rows = list(
         session.execute(
             query.where(
                 Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
                 Location.longitude.between(place.longitude - dlon, place.longitude + dlon),
             )
+            .order_by(squared)
+            .limit(MAX_CANDIDATES)
         ).all()
     )
     local = radius_km <= LOCAL_RADIUS_KM
@@ -208,21 +242,26 @@ def _candidates(
         rows += session.execute(
             query.where(Location.latitude.is_(None), func.lower(Address.city) == place.name.lower())
         ).all()
+    speakers, topic_counts = _ranking_facts(session, list({row[0] for row in rows}), language)
     found: dict[str, _Candidate] = {}
-    for service_id, location_id, lat, lon, city, assured, is_mso, speaks, n in rows:
+    for service_id, location_id, lat, lon, city, assured, is_mso in rows:
         same_city = bool(place.name) and (city or "").lower() == place.name.lower()
         d = (
             0.0
             if same_city
-            else (
-                distance_km(place.latitude, place.longitude, lat, lon) if lat is not None else None
-            )
+            else (distance_km(place.latitude, place.longitude, lat, lon) if lat is not None else None)
         )
         if d is None or d > radius_km:
             continue
         if service_id not in found or d < (found[service_id].distance or 0.0):
             found[service_id] = _Candidate(
-                service_id, location_id, d, assured, bool(is_mso), bool(speaks), n
+                service_id,
+                location_id,
+                d,
+                assured,
+                bool(is_mso),
+                service_id in speakers,
+                topic_counts.get(service_id, 1),
             )
     if local and place.name:
         services = _services_of(topic, language_filter).subquery()
@@ -293,13 +332,9 @@ def _referral(
     state = state or (place.state if place is not None and not nationwide else None)
     text_address, map_url = None, None
     if address is not None and address.address_1:
-        text_address = " ".join(
-            f"{address.address_1}, {address.postal_code or ''} {address.city}".split()
-        )
+        text_address = " ".join(f"{address.address_1}, {address.postal_code or ''} {address.city}".split())
         map_url = "https://www.openstreetmap.org/search?query=" + quote_plus(text_address)
-    city = (
-        address.city if address is not None else (place.name if place and not nationwide else None)
-    )
+    city = address.city if address is not None else (place.name if place and not nationwide else None)
     return Referral(
         service_id=service.id,
         name=service.name,
@@ -387,19 +422,13 @@ def _open_now(session: Session, ids: list[str], place: Place | None, now: dateti
             .where(Schedule.service_id.in_(ids[start : start + 500]), Service.status == "active")
         ):
             rows.setdefault(row.service_id, []).append(row)
-    return {
-        sid
-        for sid, schedule in rows.items()
-        if opening_hours.is_open(schedule, "active", state, now)
-    }
+    return {sid for sid, schedule in rows.items() if opening_hours.is_open(schedule, "active", state, now)}
 
 
 def directory_places(session: Session) -> list[str]:
     """Every city with a location or a city-wide service area in the directory."""
     located = session.scalars(select(Address.city).distinct()).all()
-    served = session.scalars(
-        select(ServiceArea.name).where(ServiceArea.scope == "city").distinct()
-    ).all()
+    served = session.scalars(select(ServiceArea.name).where(ServiceArea.scope == "city").distinct()).all()
     return sorted(set(located) | set(served))
 
 
@@ -410,9 +439,7 @@ def place_of_postcode(session: Session, postcode: str) -> tuple[str, float, floa
         row = session.execute(
             select(Address.city, Location.latitude, Location.longitude)
             .join(Location, Location.id == Address.location_id)
-            .where(
-                Address.postal_code.like(postcode[:length] + "%"), Location.latitude.is_not(None)
-            )
+            .where(Address.postal_code.like(postcode[:length] + "%"), Location.latitude.is_not(None))
             .order_by(Address.postal_code)
             .limit(1)
         ).first()

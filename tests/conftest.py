@@ -32,6 +32,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 def _postgres_available() -> str | None:
     """None if a server answers (starting the installed one if needed), else the reason."""
+
     def ping() -> str | None:
         try:
             with create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3}).connect():
@@ -42,8 +43,12 @@ def _postgres_available() -> str | None:
     reason = ping()
     if reason and shutil.which("pg_ctlcluster") and Path("/etc/postgresql").is_dir():
         for version in os.listdir("/etc/postgresql"):
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                           capture_output=True, check=False, timeout=60)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
         reason = ping()
     return reason
 

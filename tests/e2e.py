@@ -73,9 +73,7 @@ def text_of(replies: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in replies)
 
 
-def start_assistant(
-    tmp_path: Path, marker: str, **settings: str
-) -> tuple[LoggedProcess, dict[str, str]]:
+def start_assistant(tmp_path: Path, marker: str, **settings: str) -> tuple[LoggedProcess, dict[str, str]]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")},
         "TEST_RUN_MARKER": marker,

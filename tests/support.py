@@ -70,9 +70,7 @@ class LoggedProcess:
             if self.process.poll() is not None:
                 break
             time.sleep(0.2)
-        raise AssertionError(
-            f"no line with {fragment!r} within {timeout} s; output:\n{self.output[-6000:]}"
-        )
+        raise AssertionError(f"no line with {fragment!r} within {timeout} s; output:\n{self.output[-6000:]}")
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 30) -> int:
         if self.process.poll() is None:

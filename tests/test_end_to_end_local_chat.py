@@ -55,9 +55,7 @@ def test_local_chat_page_survives_a_crashed_action_server(tmp_path, demo_service
         assert process.output.count(deadline_line) >= 2, process.output[-3000:]
 
         text = text_of(chat.say("Ich suche eine Beratung zu Kita in Darmstadt"))
-        assert any(
-            name in text for name in services_in(demo_services, "youth_family", "Darmstadt")
-        ), text
+        assert any(name in text for name in services_in(demo_services, "youth_family", "Darmstadt")), text
     finally:
         code = process.stop(signal.SIGTERM, timeout=40)
     assert code == 0

@@ -31,9 +31,7 @@ def bot_api(marker: str, tmp_path_factory) -> str:
 
     port = free_port()
     env = {**os.environ, "TEST_RUN_MARKER": marker}
-    server = LoggedProcess(
-        [sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT
-    )
+    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -7,10 +7,7 @@ from bot.rendering import render, split_text
 
 def test_text_from_rasa_or_the_directory_is_escaped() -> None:
     [message] = render([{"text": "Tom & Jerry <b>e.V.</b> <script>x</script>"}])
-    assert (
-        message.html_text
-        == "Tom &amp; Jerry &lt;b&gt;e.V.&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
-    )
+    assert message.html_text == "Tom &amp; Jerry &lt;b&gt;e.V.&lt;/b&gt; &lt;script&gt;x&lt;/script&gt;"
 
 
 def test_buttons_become_an_inline_keyboard_under_the_message() -> None:
@@ -32,9 +29,7 @@ def test_buttons_become_an_inline_keyboard_under_the_message() -> None:
 
 def test_payloads_over_64_bytes_fall_back_to_the_title() -> None:
     long_payload = '/request_referral{"topic":"' + "x" * 80 + '"}'
-    [message] = render(
-        [{"text": "t", "buttons": [{"title": "Gesundheit", "payload": long_payload}]}]
-    )
+    [message] = render([{"text": "t", "buttons": [{"title": "Gesundheit", "payload": long_payload}]}])
     data = message.keyboard.inline_keyboard[0][0].callback_data
     assert data == "Gesundheit" and len(data.encode()) <= 64
 
@@ -45,9 +40,7 @@ def test_long_texts_are_split_at_boundaries_within_telegrams_limit() -> None:
     parts = split_text(text)
     assert len(parts) > 3
     assert all(len(p) <= MessageLimit.MAX_TEXT_LENGTH for p in parts)
-    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
-        "\n", ""
-    )
+    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
     assert all(not p.startswith(" ") and not p.endswith(" ") for p in parts)
 
 

@@ -27,12 +27,19 @@ def resolver(demo_session) -> PlaceResolver:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Köln", "Köln"), ("koeln", "Köln"), ("Cologne", "Köln"), ("Кёльн", "Köln"),
-        ("كولونيا", "Köln"), ("Kölln", "Köln"), ("arzt in koln", "Köln"),
-        ("Munich", "München"), ("Мюнхен", "München"),
+        ("Köln", "Köln"),
+        ("koeln", "Köln"),
+        ("Cologne", "Köln"),
+        ("Кёльн", "Köln"),
+        ("كولونيا", "Köln"),
+        ("Kölln", "Köln"),
+        ("arzt in koln", "Köln"),
+        ("Munich", "München"),
+        ("Мюнхен", "München"),
         ("где сделать анмельдунг бочум", "Bochum"),  # Russian transliteration of Bochum
         ("ابني يحتاج روضة كيتا في دارمشتات", "Darmstadt"),
-        ("Stutgart", "Stuttgart"), ("in Bautzen bitte", "Bautzen"),
+        ("Stutgart", "Stuttgart"),
+        ("in Bautzen bitte", "Bautzen"),
         ("64293", "Darmstadt"),  # postcode in the directory
         ("PLZ 64295", "Darmstadt"),  # a neighbouring postcode
         ("Leipzig", "Leipzig"),  # a town the directory does not have yet
@@ -93,23 +100,46 @@ def scheduled(make_session, tmp_path: Path):
     base = {
         "organization": {"id": "org-x", "name": "Verein"},
         "attributes": [{"taxonomy_term": {"code": "health"}}],
-        "service_at_locations": [{"id": "sal-x", "location": {"id": "loc-x", "addresses": [
-            {"address_1": "Luisenplatz 1", "postal_code": "64283", "city": "Darmstadt",
-             "state_province": "Hessen"}]}}],
+        "service_at_locations": [
+            {
+                "id": "sal-x",
+                "location": {
+                    "id": "loc-x",
+                    "addresses": [
+                        {
+                            "address_1": "Luisenplatz 1",
+                            "postal_code": "64283",
+                            "city": "Darmstadt",
+                            "state_province": "Hessen",
+                        }
+                    ],
+                },
+            }
+        ],
     }
+
     def at(service_id: str) -> dict:
         entry = copy.deepcopy(base)
         entry["service_at_locations"][0]["id"] = f"sal-{service_id}"
         return entry | {"id": service_id}
 
-    split = at("svc-split") | {"name": "Sprechstunde", "schedules": [
-        {"byday": "WE", "opens_at": "09:00", "closes_at": "12:00"},
-        {"byday": "WE,FR", "opens_at": "14:00", "closes_at": "16:00"},
-        {"byday": "FR", "opens_at": "09:00", "closes_at": "12:00", "valid_to": "2026-06-30"}]}
-    appointment = at("svc-appointment") | {"name": "Beratung nach Termin",
-                                         "schedules": [{"x_appointment_only": True}]}
-    closed = at("svc-closed") | {"name": "Geschlossen", "status": "temporarily closed",
-                                    "schedules": [{"byday": "WE", "opens_at": "08:00", "closes_at": "18:00"}]}
+    split = at("svc-split") | {
+        "name": "Sprechstunde",
+        "schedules": [
+            {"byday": "WE", "opens_at": "09:00", "closes_at": "12:00"},
+            {"byday": "WE,FR", "opens_at": "14:00", "closes_at": "16:00"},
+            {"byday": "FR", "opens_at": "09:00", "closes_at": "12:00", "valid_to": "2026-06-30"},
+        ],
+    }
+    appointment = at("svc-appointment") | {
+        "name": "Beratung nach Termin",
+        "schedules": [{"x_appointment_only": True}],
+    }
+    closed = at("svc-closed") | {
+        "name": "Geschlossen",
+        "status": "temporarily closed",
+        "schedules": [{"byday": "WE", "opens_at": "08:00", "closes_at": "18:00"}],
+    }
     path = tmp_path / "s.json"
     path.write_text(json.dumps([split, appointment, closed]))
     with make_session() as session:
@@ -126,8 +156,7 @@ def test_open_now_respects_slots_appointments_and_closures(scheduled) -> None:
     assert [r.service_id for r in result.referrals] == ["svc-split"]
     split = result.referrals[0]
     assert split.today.slots == ("09:00–12:00", "14:00–16:00")
-    lunch = search(scheduled, "health", DARMSTADT, open_now=True,
-                   now=WEDNESDAY_10.replace(hour=13)).referrals
+    lunch = search(scheduled, "health", DARMSTADT, open_now=True, now=WEDNESDAY_10.replace(hour=13)).referrals
     assert "svc-split" not in [r.service_id for r in lunch if r.open_now]
 
 

@@ -42,7 +42,5 @@ class ActionFindReferrals(Action):
             dispatcher.utter_message(text=header(topic, city, language))
         for index, referral in enumerate(result.referrals):
             last = index == len(result.referrals) - 1
-            dispatcher.utter_message(
-                text=card(referral, language), buttons=other_topic if last else []
-            )
+            dispatcher.utter_message(text=card(referral, language), buttons=other_topic if last else [])
         return []

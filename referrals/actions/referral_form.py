@@ -33,9 +33,7 @@ class ValidateReferralForm(FormValidationAction):
             return {"city": place.name}
         language = tracker.get_slot("language") or "de"
         dispatcher.utter_message(
-            text=message(
-                "unknown_city", language, text=str(value)[:60], cities=", ".join(load_places())
-            )
+            text=message("unknown_city", language, text=str(value)[:60], cities=", ".join(load_places()))
         )
         return {"city": None}
 
@@ -50,7 +48,5 @@ class ActionAskCity(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(
-            text=message("ask_city", language, cities=", ".join(load_places()))
-        )
+        dispatcher.utter_message(text=message("ask_city", language, cities=", ".join(load_places())))
         return []

@@ -37,9 +37,7 @@ class ActionTopicMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(
-            text=message("choose_topic", language), buttons=topic_buttons(language)
-        )
+        dispatcher.utter_message(text=message("choose_topic", language), buttons=topic_buttons(language))
         return []
 
 

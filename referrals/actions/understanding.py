@@ -24,9 +24,7 @@ class ActionExtractLanguageAndPlace(Action):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         metadata = message.get("metadata") or {}
-        language = choose_reply_language(
-            text, tracker.get_slot("language"), metadata.get("language_code")
-        )
+        language = choose_reply_language(text, tracker.get_slot("language"), metadata.get("language_code"))
         events: list[EventType] = [SlotSet("language", language)]
         if not text.startswith("/"):  # button payloads carry no place
             place = places().get().find(text)

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -123,9 +122,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("service", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "contact",
@@ -215,9 +212,7 @@ def upgrade() -> None:
     with op.batch_alter_table("service_area", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_service_area_name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_area_scope"), ["scope"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_service_area_service_id"), ["service_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_area_service_id"), ["service_id"], unique=False)
 
     op.create_table(
         "service_at_location",
@@ -236,12 +231,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("service_id", "location_id"),
     )
     with op.batch_alter_table("service_at_location", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_at_location_location_id"), ["location_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_service_at_location_service_id"), ["service_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_at_location_location_id"), ["location_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_service_at_location_service_id"), ["service_id"], unique=False)
 
     op.create_table(
         "service_topic",
@@ -256,12 +247,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("service_id", "topic_code"),
     )
     with op.batch_alter_table("service_topic", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_topic_service_id"), ["service_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_service_topic_topic_service", ["topic_code", "service_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_topic_service_id"), ["service_id"], unique=False)
+        batch_op.create_index("ix_service_topic_topic_service", ["topic_code", "service_id"], unique=False)
 
     # ### end Alembic commands ###
     # Expression indexes (autogenerate does not see them): case-insensitive city look-ups.

@@ -1,0 +1,34 @@
+"""The reviewed content files (content/*.yml): short texts, orientation answers, crisis answers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from referrals.topics import DEFAULT_LANGUAGE
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+@lru_cache
+def messages() -> dict[str, Any]:
+    return yaml.safe_load((CONTENT_DIR / "messages.yml").read_text(encoding="utf-8"))
+
+
+@lru_cache
+def faq_topics() -> dict[str, str]:
+    """FAQ id -> topic code of the file it is in."""
+    topics = {}
+    for path in sorted((CONTENT_DIR / "faq").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        topics.update({q["id"]: data["topic"] for q in data["questions"]})
+    return topics
+
+
+def text(section: str, key: str, language: str, **values: str) -> str:
+    """A text of content/messages.yml in `language` (German when missing), filled in."""
+    texts = messages()[section][key]
+    return (texts.get(language) or texts[DEFAULT_LANGUAGE]).format(**values)
