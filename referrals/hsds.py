@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
+from referrals import search_index
 from referrals import validation as v
 from referrals.models import (
     Address,
@@ -455,6 +456,8 @@ def import_records(
             writer.write(values)
             if count % 500 == 0:
                 session.flush()
+        session.flush()
+        search_index.refresh(session, [values["id"] for values in parsed])
     with session.begin():
         session.execute(text("ANALYZE"))  # fresh statistics keep the search's query plans good
     return len(parsed)

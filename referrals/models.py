@@ -245,3 +245,26 @@ class Metadata(Base):
 # Case-insensitive look-ups of city names ("berlin" = "Berlin") use these expression indexes.
 Index("ix_address_city_lower", func.lower(Address.city))
 Index("ix_service_area_name_lower", func.lower(ServiceArea.name))
+
+
+class SearchPoint(Base):
+    """Derived search index: one row per searchable service, topic and location.
+
+    Kept in step with the directory by referrals.search_index.refresh() whenever services
+    are written. It lets a search scan only the points of one topic inside a bounding box
+    (index on topic, latitude, longitude) instead of joining five tables per location.
+    """
+
+    __tablename__ = "search_point"
+    __table_args__ = (Index("ix_search_point_topic_lat_lon", "topic_code", "latitude", "longitude"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    topic_code: Mapped[str] = mapped_column(String(50))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[str] = mapped_column(ID)
+    city: Mapped[str | None] = mapped_column(String(100))
+    assured_date: Mapped[date | None] = mapped_column(Date)
+    is_mso: Mapped[bool] = mapped_column(Boolean, default=False)
+    topic_count: Mapped[int] = mapped_column(default=1)

@@ -34,6 +34,7 @@ from referrals.models import (
     Location,
     Organization,
     Schedule,
+    SearchPoint,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -153,60 +154,17 @@ def _services_of(topic: str, language_filter: str | None) -> Select:
     return query
 
 
-def _located(topic: str, language_filter: str | None) -> Select:
-    """Located services of the topic, driven from the location table (bounding-box index)."""
-    query = (
-        select(
-            Service.id,
-            Location.id,
-            Location.latitude,
-            Location.longitude,
-            Address.city,
-            Service.assured_date,
-            Organization.is_mso,
-        )
-        .select_from(Location)
-        .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
-        .join(Service, Service.id == ServiceAtLocation.service_id)
-        .join(
-            ServiceTopic,
-            and_(ServiceTopic.service_id == Service.id, ServiceTopic.topic_code == topic),
-        )
-        .join(Organization, Organization.id == Service.organization_id)
-        .join(Address, Address.location_id == Location.id)
-        .where(Service.archived.is_(False), Service.status.in_(SEARCHABLE_STATUSES))
-    )
-    if language_filter:
-        query = query.join(
-            ServiceLanguage,
-            and_(ServiceLanguage.service_id == Service.id, ServiceLanguage.code == language_filter),
-        )
-    return query
-
-
-def _ranking_facts(session: Session, ids: list[str], language: str | None) -> tuple[set[str], dict[str, int]]:
-    """Which of `ids` speak `language`, and how many topics each has (two batched queries)."""
-    speakers: set[str] = set()
-    if language and ids:
-        speakers = set(
-            session.scalars(
-                select(ServiceLanguage.service_id).where(
-                    ServiceLanguage.service_id.in_(ids), ServiceLanguage.code == language
-                )
+def _speakers(session: Session, ids: list[str], language: str | None) -> set[str]:
+    """Which of `ids` speak `language` (one batched query)."""
+    if not language or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ServiceLanguage.service_id).where(
+                ServiceLanguage.service_id.in_(ids), ServiceLanguage.code == language
             )
         )
-    counts = (
-        dict(
-            session.execute(
-                select(ServiceTopic.service_id, func.count())
-                .where(ServiceTopic.service_id.in_(ids))
-                .group_by(ServiceTopic.service_id)
-            ).all()
-        )
-        if ids
-        else {}
     )
-    return speakers, counts
 
 
 def _candidates(
@@ -223,28 +181,39 @@ def _candidates(
     dlat = radius_km / 111.0
     shrink = max(0.1, math.cos(math.radians(place.latitude)))
     dlon = radius_km / (111.0 * shrink)
-    query = _located(topic, language_filter)
-    squared = (Location.latitude - place.latitude) * (Location.latitude - place.latitude) + (
-        Location.longitude - place.longitude
-    ) * (Location.longitude - place.longitude) * (shrink * shrink)
-    rows = list(
-        session.execute(
-            query.where(
-                Location.latitude.between(place.latitude - dlat, place.latitude + dlat),
-                Location.longitude.between(place.longitude - dlon, place.longitude + dlon),
-            )
-            .order_by(squared)
-            .limit(MAX_CANDIDATES)
-        ).all()
+    squared = (SearchPoint.latitude - place.latitude) * (SearchPoint.latitude - place.latitude) + (
+        SearchPoint.longitude - place.longitude
+    ) * (SearchPoint.longitude - place.longitude) * (shrink * shrink)
+    query = (
+        select(
+            SearchPoint.service_id,
+            SearchPoint.location_id,
+            SearchPoint.latitude,
+            SearchPoint.longitude,
+            SearchPoint.city,
+            SearchPoint.assured_date,
+            SearchPoint.is_mso,
+            SearchPoint.topic_count,
+        )
+        .where(SearchPoint.topic_code == topic)
+        .where(SearchPoint.latitude.between(place.latitude - dlat, place.latitude + dlat))
+        .where(SearchPoint.longitude.between(place.longitude - dlon, place.longitude + dlon))
+        .order_by(squared)
+        .limit(MAX_CANDIDATES)
     )
+    if language_filter:
+        query = query.where(
+            select(ServiceLanguage.id)
+            .where(
+                ServiceLanguage.service_id == SearchPoint.service_id, ServiceLanguage.code == language_filter
+            )
+            .exists()
+        )
+    rows = list(session.execute(query).all())
     local = radius_km <= LOCAL_RADIUS_KM
-    if local and place.name:
-        rows += session.execute(
-            query.where(Location.latitude.is_(None), func.lower(Address.city) == place.name.lower())
-        ).all()
-    speakers, topic_counts = _ranking_facts(session, list({row[0] for row in rows}), language)
+    speakers = _speakers(session, list({row[0] for row in rows}), language)
     found: dict[str, _Candidate] = {}
-    for service_id, location_id, lat, lon, city, assured, is_mso in rows:
+    for service_id, location_id, lat, lon, city, assured, is_mso, topic_count in rows:
         same_city = bool(place.name) and (city or "").lower() == place.name.lower()
         d = (
             0.0
@@ -261,7 +230,7 @@ def _candidates(
                 assured,
                 bool(is_mso),
                 service_id in speakers,
-                topic_counts.get(service_id, 1),
+                topic_count,
             )
     if local and place.name:
         services = _services_of(topic, language_filter).subquery()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -197,6 +198,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_schedule_service_id"), ["service_id"], unique=False)
 
     op.create_table(
+        "search_point",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("topic_code", sa.String(length=50), nullable=False),
+        sa.Column("latitude", sa.Float(), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=False),
+        sa.Column("service_id", sa.String(length=100), nullable=False),
+        sa.Column("location_id", sa.String(length=100), nullable=False),
+        sa.Column("city", sa.String(length=100), nullable=True),
+        sa.Column("assured_date", sa.Date(), nullable=True),
+        sa.Column("is_mso", sa.Boolean(), nullable=False),
+        sa.Column("topic_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("search_point", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_search_point_service_id"), ["service_id"], unique=False)
+        batch_op.create_index(
+            "ix_search_point_topic_lat_lon", ["topic_code", "latitude", "longitude"], unique=False
+        )
+
+    op.create_table(
         "service_area",
         sa.Column("id", sa.String(length=100), nullable=False),
         sa.Column("service_id", sa.String(length=100), nullable=False),
@@ -276,6 +298,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_service_area_name"))
 
     op.drop_table("service_area")
+    with op.batch_alter_table("search_point", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_point_topic_lat_lon")
+        batch_op.drop_index(batch_op.f("ix_search_point_service_id"))
+
+    op.drop_table("search_point")
     with op.batch_alter_table("schedule", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_schedule_service_id"))
 
