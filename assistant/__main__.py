@@ -4,7 +4,8 @@ Prepares the database (migrate; demo directory on first run) and the Rasa model
 (trained when missing or when the training data changed), then starts Rasa, the
 action server and the Telegram adapter together. Without TELEGRAM_BOT_TOKEN it
 also starts the local Bot API stand-in with a chat page, so the assistant can be
-tried at once through the same pipeline. `python -m assistant train` only trains.
+tried at once through the same pipeline. `python -m assistant train` only trains;
+`python -m assistant responses` regenerates domain/responses.yml from content/.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["run", "train"], nargs="?", default="run")
+    parser.add_argument("command", choices=["run", "train", "responses"], nargs="?", default="run")
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(
@@ -140,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
+    if args.command == "responses":
+        from assistant import responses
+
+        print("domain/responses.yml", "regenerated" if responses.write() else "already current")
+        return 0
     model = ensure_model()
     if args.command == "train":
         return 0

@@ -50,6 +50,12 @@ def rasa_environment() -> dict[str, str]:
 
 def ensure_model() -> Path:
     """Return the model for the current training data, training it first if needed."""
+    from assistant import lookups, responses
+
+    if responses.write():
+        log.info("content changed: regenerated domain/responses.yml")
+    if lookups.write():
+        log.info("topic annotations changed: regenerated nlu/lookups/topic.yml")
     target = model_path()
     if target.exists():
         log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))

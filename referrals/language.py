@@ -12,10 +12,9 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from referrals.topics import DEFAULT_LANGUAGE
+from referrals.topics import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
-# Languages with complete answers today; the others of SUPPORTED_LANGUAGES follow.
-REPLY_LANGUAGES = ("de", "en")
+REPLY_LANGUAGES = SUPPORTED_LANGUAGES
 MIN_WORDS_TO_SWITCH = 3
 MIN_CONFIDENCE = 0.8
 

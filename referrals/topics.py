@@ -72,4 +72,4 @@ TOPICS: dict[str, Topic] = {
 }  # fmt: skip
 
 # Topics offered as buttons: those the conversation answers today.
-MENU_TOPICS = ("health", "youth_family", "citizen_office")
+MENU_TOPICS = tuple(TOPICS)

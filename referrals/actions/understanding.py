@@ -10,10 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.language import choose_reply_language
+from referrals.topics import SUPPORTED_LANGUAGES
 
 
 class ActionExtractLanguageAndPlace(Action):
-    """Custom slot mapping for `language` and `city`, run by Rasa on every user message."""
+    """Custom slot mapping for `language`, `language_choice` and `city`, on every user message."""
 
     def name(self) -> str:
         return "action_extract_language_and_place"
@@ -24,21 +25,30 @@ class ActionExtractLanguageAndPlace(Action):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         metadata = message.get("metadata") or {}
-        language = choose_reply_language(text, tracker.get_slot("language"), metadata.get("language_code"))
-        events: list[EventType] = [SlotSet("language", language)]
+        events: list[EventType] = []
+        choice = tracker.get_slot("language_choice")
+        if (message.get("intent") or {}).get("name") == "choose_language":
+            asked = _entity(message, "language")
+            if asked in SUPPORTED_LANGUAGES:
+                choice = asked
+                events.append(SlotSet("language_choice", choice))
+        language = choice or choose_reply_language(
+            text, tracker.get_slot("language"), metadata.get("language_code")
+        )
+        events.append(SlotSet("language", language))
         if not text.startswith("/"):  # button payloads carry no place
             place = places().get().find(text)
             if place:
                 events.append(SlotSet("city", place.name))
-            elif mentioned := _place_entity(message):
-                # A place the directory does not know: pass it on so that the form's
-                # validation says so, instead of silently keeping an earlier city.
+            elif mentioned := _entity(message, "place"):
+                # A place nobody knows: pass it on so that the form's validation says so,
+                # instead of silently keeping an earlier city.
                 events.append(SlotSet("city", mentioned))
         return events
 
 
-def _place_entity(message: dict[str, Any]) -> str | None:
+def _entity(message: dict[str, Any], name: str) -> str | None:
     for entity in message.get("entities") or []:
-        if entity.get("entity") == "place" and entity.get("value"):
+        if entity.get("entity") == name and entity.get("value"):
             return str(entity["value"])
     return None

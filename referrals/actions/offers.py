@@ -1,0 +1,96 @@
+"""After an information answer: offer a place nearby for the same topic. And language switches."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.actions.topic_menu import topic_buttons
+from referrals.cards import message
+from referrals.content import faq_topics
+from referrals.topics import SUPPORTED_LANGUAGES
+
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "tr": "Türkçe",
+    "ru": "Русский",
+    "uk": "Українська",
+    "fa": "فارسی",
+    "fr": "Français",
+}
+
+
+def _answered_faq(tracker: Tracker) -> str | None:
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
+    return key.removeprefix("faq/") or None
+
+
+class ActionOfferReferral(Action):
+    """Offer a counselling point for the topic of the question just answered."""
+
+    def name(self) -> str:
+        return "action_offer_referral"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        topic = faq_topics().get(_answered_faq(tracker) or "")
+        if topic is None:
+            return []
+        payload = "/request_referral" + json.dumps({"topic": topic}, separators=(",", ":"))
+        dispatcher.utter_message(
+            text=message("offer_referral", language),
+            buttons=[
+                {"title": message("yes_find_place", language), "payload": payload},
+                {"title": message("no_thanks", language), "payload": "/deny"},
+            ],
+        )
+        return [SlotSet("offered_topic", topic)]
+
+
+class ActionAcceptOffer(Action):
+    """A typed "yes" to the offer: the referral form starts with the offered topic."""
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return [SlotSet("topic", tracker.get_slot("offered_topic"))]
+
+
+class ActionConfirmLanguage(Action):
+    """Confirm a language switch in the new language, or ask which language with buttons."""
+
+    def name(self) -> str:
+        return "action_confirm_language"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        if tracker.get_slot("language_choice") and any(
+            e.get("entity") == "language" for e in (tracker.latest_message or {}).get("entities") or []
+        ):
+            dispatcher.utter_message(text=message("language_set", language), buttons=topic_buttons(language))
+            return []
+        dispatcher.utter_message(
+            text=message("choose_language", language),
+            buttons=[
+                {
+                    "title": LANGUAGE_NAMES[code],
+                    "payload": "/choose_language" + json.dumps({"language": code}, separators=(",", ":")),
+                }
+                for code in SUPPORTED_LANGUAGES
+            ],
+        )
+        return []
