@@ -8,6 +8,7 @@ Stages (the answer is never empty while the topic has any offer):
 Filters (a language spoken, open now) apply to the local stage and the first nearby
 radius only; when nothing there passes them, the search runs again without them
 (preferring the language in the ranking) rather than sending someone 200 km away.
+"Open now" with local places that are all closed shows those places with their hours.
 
 Ranking score (0..1), highest first:
     0.45 proximity   1 in the same city, else 1 - distance/100 km (0 beyond 100 km)
@@ -355,6 +356,8 @@ def search(
         )
         if open_now:  # decided on schedule rows alone, before any details are loaded
             open_ids = _open_now(session, [c.service_id for c in candidates], place, now)
+            if candidates and not open_ids and scope == "local":
+                break  # places here, none open now: show them with their hours, not far-away ones
             candidates = [c for c in candidates if c.service_id in open_ids]
         ranked = sorted(
             ((c.score(wanted, now.date()), c) for c in candidates),
