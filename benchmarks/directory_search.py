@@ -77,14 +77,16 @@ def generate(count: int, seed: int = 1) -> tuple[list[dict], list[Place]]:
     return services, rng.choices(towns, weights=weights, k=200)
 
 
-def run(url: str, label: str, path: Path, places: list[Place], queries: int) -> None:
+def run(url: str, label: str, path: Path | None, places: list[Place], queries: int) -> None:
+    """Import `path` (unless None: the database is already filled), then time the searches."""
     upgrade_database(url)
     engine = make_engine(url)
     factory = sessionmaker(engine, expire_on_commit=False)
-    started = time.perf_counter()
-    with factory() as session:
-        count = import_file(session, path)
-    print(f"{label}: imported {count} services in {time.perf_counter() - started:.1f} s")
+    if path is not None:
+        started = time.perf_counter()
+        with factory() as session:
+            count = import_file(session, path)
+        print(f"{label}: imported {count} services in {time.perf_counter() - started:.1f} s")
     rng = random.Random(2)
     timings = []
     with factory() as session:
@@ -110,7 +112,17 @@ def main() -> None:
     )
     parser.add_argument("--services", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument(
+        "--sqlite-file",
+        type=Path,
+        help="search an SQLite directory filled by an earlier run with the same --services "
+        "(skips generation, import and PostgreSQL)",
+    )
     args = parser.parse_args()
+    if args.sqlite_file:
+        _services, places = generate(args.services)
+        run(f"sqlite:///{args.sqlite_file}", "SQLite", None, places, args.queries)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "directory.json"
         started = time.perf_counter()

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from urllib.parse import quote_plus
 
 from sqlalchemy import Select, and_, func, literal, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from referrals import opening_hours
 from referrals.gazetteer import Place, distance_km, state_code
@@ -272,8 +272,7 @@ def _load(session: Session, ids: list[str]) -> dict[str, Service]:
         select(Service)
         .where(Service.id.in_(ids))
         .options(
-            selectinload(Service.organization),
-            selectinload(Service.topics),
+            joinedload(Service.organization),
             selectinload(Service.languages),
             selectinload(Service.phones),
             selectinload(Service.schedules),
@@ -334,11 +333,13 @@ def search(
     open_now: bool = False,
     limit: int = 3,
     now: datetime | None = None,
+    _seen: dict[tuple, list[_Candidate]] | None = None,
 ) -> SearchResult:
     """Up to `limit` referrals; see the module docstring for stages and ranking.
 
     `language` keeps only services speaking it; `prefer_language` only ranks them first.
     """
+    seen = {} if _seen is None else _seen  # candidates per stage, reused when the filters are dropped
     now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
     wanted = language or prefer_language
     stages: list[tuple[str, float | None]] = []
@@ -349,11 +350,14 @@ def search(
     if not filtered or place is None:
         stages.append(("nationwide", None))
     for scope, radius in stages:
-        candidates = (
-            _candidates(session, topic, place, language, wanted, radius)
-            if radius is not None
-            else _nationwide(session, topic, language, wanted)
-        )
+        key = (radius, language)
+        if key not in seen:
+            seen[key] = (
+                _candidates(session, topic, place, language, wanted, radius)
+                if radius is not None
+                else _nationwide(session, topic, language, wanted)
+            )
+        candidates = seen[key]
         if open_now:  # decided on schedule rows alone, before any details are loaded
             open_ids = _open_now(session, [c.service_id for c in candidates], place, now)
             if candidates and not open_ids and scope == "local":
@@ -371,7 +375,7 @@ def search(
         if referrals:
             return SearchResult(referrals[:limit], scope, place)
     if filtered:  # nothing fits nearby: better a place with other hours or languages than none
-        return search(session, topic, place, prefer_language=wanted, limit=limit, now=now)
+        return search(session, topic, place, prefer_language=wanted, limit=limit, now=now, _seen=seen)
     return SearchResult([], "none", place)
 
 
