@@ -104,7 +104,11 @@ class PlaceResolver:
         known = gazetteer().lookup(name)
         if known is None:
             return None
-        return Place(name, known.latitude, known.longitude, known.state, known.population)
+        # Keep the directory's spelling, else the gazetteer's ("دارمشتات" -> "Darmstadt").
+        canonical = self._directory_name.get((known.latitude, known.longitude), known.name)
+        if canonical == known.name and fold(name) in {fold(n) for n in self._directory_name.values()}:
+            canonical = name
+        return Place(canonical, known.latitude, known.longitude, known.state, known.population)
 
 
 class CachedPlaceResolver:

@@ -173,3 +173,9 @@ def test_validity_periods_end_slots(scheduled) -> None:
     results = {r.service_id: r for r in search(scheduled, "health", DARMSTADT, now=friday_morning).referrals}
     assert results["svc-split"].today.slots == ("14:00–16:00",)
     assert not results["svc-split"].open_now
+
+
+def test_places_named_in_other_scripts_get_the_directory_spelling(resolver) -> None:
+    assert resolver.named("دارمشتات").name == "Darmstadt"
+    assert resolver.named("Кёльн").name == "Köln"
+    assert resolver.named("Darmstadt").name == "Darmstadt"

@@ -31,6 +31,8 @@ class ValidateReferralForm(FormValidationAction):
         place = resolver.named(str(value or "")) or resolver.find(str(value or ""))
         if place:
             return {"city": place.name}
+        if (tracker.latest_message.get("intent") or {}).get("name") in ("affirm", "deny"):
+            return {"city": None}  # "yes"/"no" is not a place: just ask again
         language = tracker.get_slot("language") or "de"
         dispatcher.utter_message(
             text=message("unknown_city", language, text=str(value)[:60], cities=", ".join(load_places()))
