@@ -233,38 +233,41 @@ def _candidates(
                 service_id in speakers,
                 topic_count,
             )
-    if local and place.name:
-        services = _services_of(topic, language_filter).subquery()
-        area_rows = session.execute(
-            select(Service.id, *_ranking_columns(language))
-            .join(services, services.c.id == Service.id)
-            .join(Organization, Organization.id == Service.organization_id)
-            .join(ServiceArea, ServiceArea.service_id == Service.id)
-            .where(ServiceArea.scope == "city", func.lower(ServiceArea.name) == place.name.lower())
-        ).all()
-        for service_id, assured, is_mso, speaks, n in area_rows:
-            found.setdefault(
-                service_id,
-                _Candidate(service_id, None, 0.0, assured, bool(is_mso), bool(speaks), n),
-            )
+    if local and place.name:  # services for the whole city, without an address
+        area = (ServiceArea.scope == "city", func.lower(ServiceArea.name) == place.name.lower())
+        for candidate in _by_service_area(session, topic, language_filter, language, area, distance=0.0):
+            found.setdefault(candidate.service_id, candidate)
     return list(found.values())
 
 
-def _nationwide(
-    session: Session, topic: str, language_filter: str | None, language: str | None
+def _by_service_area(
+    session: Session,
+    topic: str,
+    language_filter: str | None,
+    language: str | None,
+    conditions: tuple,
+    distance: float | None,
 ) -> list[_Candidate]:
+    """Services of the topic whose service area meets `conditions` (no location involved)."""
     services = _services_of(topic, language_filter).subquery()
     rows = session.execute(
         select(Service.id, *_ranking_columns(language))
         .join(services, services.c.id == Service.id)
         .join(Organization, Organization.id == Service.organization_id)
         .join(ServiceArea, ServiceArea.service_id == Service.id)
-        .where(ServiceArea.scope == "nationwide", Service.status == "active")
+        .where(*conditions)
     ).all()
     return [
-        _Candidate(sid, None, None, assured, bool(mso), bool(speaks), n)
+        _Candidate(sid, None, distance, assured, bool(mso), bool(speaks), n)
         for sid, assured, mso, speaks, n in rows
     ]
+
+
+def _nationwide(
+    session: Session, topic: str, language_filter: str | None, language: str | None
+) -> list[_Candidate]:
+    nationwide = (ServiceArea.scope == "nationwide", Service.status == "active")
+    return _by_service_area(session, topic, language_filter, language, nationwide, distance=None)
 
 
 def _load(session: Session, ids: list[str]) -> dict[str, Service]:
