@@ -12,6 +12,6 @@ def test_migrations_match_the_model_and_downgrade_cleanly(database_url) -> None:
     command.downgrade(config, "base")
     engine = make_engine(database_url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     assert {"service", "organization", "schedule", "metadata"} <= set(inspect(engine).get_table_names())
     engine.dispose()
