@@ -17,6 +17,7 @@ import os
 import secrets
 import sys
 
+from assistant.conversations import rasa_tracker_store_url
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 from assistant.supervisor import Component, Supervisor
@@ -86,7 +87,11 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
                 # "=" form: argparse would take a token starting with "-" for an option.
                 f"--auth-token={rasa_token}",
             ],
-            env={**rasa_environment(), "ACTION_SERVER_URL": f"{action_url}/webhook"},
+            env={
+                **rasa_environment(),
+                "ACTION_SERVER_URL": f"{action_url}/webhook",
+                "RASA_TRACKER_STORE_URL": rasa_tracker_store_url(settings),
+            },
             where=rasa_url,
             ready_url=f"{rasa_url}/status?token={rasa_token}",
         ),

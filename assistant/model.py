@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
+from assistant.conversations import rasa_tracker_store_url
+from assistant.settings import PROJECT_ROOT, get_settings
 
 log = logging.getLogger("assistant.model")
 
@@ -45,6 +46,8 @@ def rasa_environment() -> dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TQDM_DISABLE="1",  # Rasa's progress bars flood logs with carriage returns
     )
+    # endpoints.yml names the tracker store through this variable (rasa test reads the file too).
+    env.setdefault("RASA_TRACKER_STORE_URL", rasa_tracker_store_url(get_settings()))
     return env
 
 

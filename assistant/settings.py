@@ -31,6 +31,15 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the referral directory (SQLite file by default; "
         "postgresql+psycopg://... for PostgreSQL).",
     )
+    tracker_store_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of Rasa's tracker store (conversation texts). Default: the "
+        "PostgreSQL database of DATABASE_URL, or var/conversations.sqlite3 beside the SQLite file.",
+    )
+    conversation_retention_hours: float = Field(
+        default=24.0,
+        description="Conversations idle for longer are deleted from Rasa's tracker store.",
+    )
     pseudonym_key: SecretStr | None = Field(
         default=None,
         description="Secret key for the keyed hash that replaces Telegram chat ids before they "
