@@ -96,7 +96,12 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             ready_url=f"{rasa_url}/status?token={rasa_token}",
         ),
     ]
-    adapter_env = {**app_env, "RASA_URL": rasa_url}
+    adapter_env = {
+        **app_env,
+        "RASA_URL": rasa_url,
+        "RASA_TOKEN": rasa_token,
+        "ACTIONS_HEALTH_URL": f"{action_url}/health",
+    }
     if settings.telegram_bot_token is None:
         chat_url = f"http://127.0.0.1:{settings.local_chat_port}"
         result.append(
@@ -109,20 +114,22 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             )
         )
         adapter_env.update(TELEGRAM_BOT_TOKEN=LOCAL_BOT_TOKEN, TELEGRAM_BASE_URL=f"{chat_url}/bot")
+        adapter_env.pop("TELEGRAM_WEBHOOK_URL", None)  # the local stand-in is polled
         after: tuple[str, ...] = ("rasa", "actions", "local-bot-api")
         hello = (
             f"No TELEGRAM_BOT_TOKEN set: chat with the assistant at {chat_url} (same pipeline as Telegram)"
         )
     else:
         after = ("rasa", "actions")
-        hello = "Telegram bot is polling: write to it in Telegram"
+        hello = "Telegram bot is running: write to it in Telegram"
     base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
+    mode = "webhook" if settings.telegram_webhook_url and settings.telegram_bot_token else "polling"
     result.append(
         Component(
             name="telegram-adapter",
             argv=[python, "-m", "bot"],
             env=adapter_env,
-            where=f"Bot API {base.rsplit('/bot', 1)[0]} (polling)",
+            where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})",
             after=after,
         )
     )

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
         "reach Rasa. Generated once into var/pseudonym.key when unset.",
     )
     rasa_url: str = Field(default="http://127.0.0.1:5005", description="Base URL of the Rasa server.")
-    rasa_timeout_seconds: float = Field(default=20.0, description="Timeout for one Rasa turn.")
+    rasa_timeout_seconds: float = Field(
+        default=60.0, description="How long the adapter waits for one Rasa turn before giving up on it."
+    )
     rasa_port: int = Field(default=5005, description="Port the run command starts Rasa on.")
     action_server_port: int = Field(
         default=5055, description="Port the run command starts the action server on."
@@ -55,6 +57,47 @@ class Settings(BaseSettings):
         default=8080, description="Port of the local chat page (only without a bot token)."
     )
     log_level: str = Field(default="INFO", description="Log level of the application.")
+    telegram_webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL Telegram posts updates to (webhook mode). Unset: long polling.",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret Telegram sends with every webhook request (X-Telegram-Bot-Api-Secret-Token; "
+        "1-256 of A-Z a-z 0-9 _ -). Required in webhook mode.",
+    )
+    telegram_webhook_listen: str = Field(
+        default="127.0.0.1", description="Interface the webhook server listens on (behind a reverse proxy)."
+    )
+    telegram_webhook_port: int = Field(default=8443, description="Port of the webhook server.")
+    telegram_drop_pending_updates: bool = Field(
+        default=False, description="Discard updates that arrived while the bot was not running."
+    )
+    rasa_token: SecretStr | None = Field(
+        default=None,
+        description="Token of Rasa's HTTP API (set by the run command), used to read the reply language.",
+    )
+    actions_health_url: str | None = Field(
+        default=None,
+        description="Health URL of the action server (set by the run command): when Rasa returns "
+        "nothing and this is down, the message is kept and sent again.",
+    )
+    admin_host: str = Field(
+        default="127.0.0.1",
+        description="Interface the counsellor admin listens on (put a TLS reverse proxy in front).",
+    )
+    admin_port: int = Field(default=8090, description="Port of the counsellor admin web page.")
+    admin_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Secret key signing the admin's session cookies and CSRF tokens. Generated "
+        "once into var/admin_secret.key when unset.",
+    )
+    admin_insecure_http: bool = Field(
+        default=False,
+        description="Development only: send the admin session cookie without the Secure flag, so "
+        "a browser keeps it over plain http://127.0.0.1. Ignored unless ADMIN_HOST is a loopback "
+        "address.",
+    )
 
 
 @lru_cache

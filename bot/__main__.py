@@ -1,4 +1,4 @@
-"""`python -m bot`: run the Telegram adapter (long polling)."""
+"""`python -m bot`: run the Telegram adapter (long polling, or a webhook server when configured)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,37 @@ def main() -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(settings)
-    logging.getLogger("bot").info(
+    log = logging.getLogger("bot")
+    if settings.telegram_webhook_url:
+        if settings.telegram_webhook_secret is None:
+            raise SystemExit("TELEGRAM_WEBHOOK_SECRET must be set in webhook mode")
+        url_path = "telegram"
+        log.info(
+            "Telegram adapter: webhook server on %s:%d/%s (Rasa at %s)",
+            settings.telegram_webhook_listen,
+            settings.telegram_webhook_port,
+            url_path,
+            settings.rasa_url,
+        )
+        # PTB's webhook server answers 403 to any request without the right secret header.
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=url_path,
+            webhook_url=settings.telegram_webhook_url.rstrip("/") + "/" + url_path,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=settings.telegram_drop_pending_updates,
+        )
+        return
+    log.info(
         "Telegram adapter polling %s (Rasa at %s)",
         settings.telegram_base_url.split("/bot")[0],
         settings.rasa_url,
     )
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    application.run_polling(
+        allowed_updates=ALLOWED_UPDATES, drop_pending_updates=settings.telegram_drop_pending_updates
+    )
 
 
 if __name__ == "__main__":

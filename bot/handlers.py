@@ -1,82 +1,173 @@
-"""Telegram update handlers. They decide nothing about meaning: Rasa does."""
+"""Telegram update handlers. They decide nothing about meaning: Rasa does.
+
+The adapter's own replies (commands, stickers, errors) come from content/messages.yml
+in the conversation's language.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 
-from telegram import Update
-from telegram.constants import ChatAction, ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from assistant.conversations import delete_conversation
 from bot import texts
-from bot.pseudonym import conversation_id
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.rendering import render
+from bot.relay import TurnRelay
 
 log = logging.getLogger(__name__)
 
-# Longer messages are cut before NLU: the request is at the start, and Rasa's
-# featurizers slow down on huge inputs.
-MAX_TEXT_TO_RASA = 2000
+FORGET_YES, FORGET_NO = "forget:yes", "forget:no"
 
 
-async def _relay(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    """Send `text` to Rasa as this chat's turn and post Rasa's replies."""
-    chat = update.effective_chat
-    user = update.effective_user
-    if chat is None:
-        return
-    language_code = user.language_code if user else None
-    rasa: RasaClient = context.bot_data["rasa"]
-    sender = conversation_id(context.bot_data["pseudonym_key"], chat.id)
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    try:
-        replies = await rasa.send(sender, text[:MAX_TEXT_TO_RASA], {"language_code": language_code})
-    except RasaUnavailable as error:
-        log.warning("Rasa unavailable (%s); told the user to retry", error)
-        await context.bot.send_message(chat.id, texts.text("unavailable", language_code))
-        return
-    for message in render(replies):
-        await context.bot.send_message(
-            chat.id,
-            message.html_text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=message.keyboard,
-            disable_web_page_preview=True,
-        )
+def _relay(context: ContextTypes.DEFAULT_TYPE) -> TurnRelay:
+    return context.bot_data["relay"]
+
+
+def _language_code(update: Update) -> str | None:
+    return update.effective_user.language_code if update.effective_user else None
+
+
+async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return await _relay(context).language(update.effective_chat.id, _language_code(update))
+
+
+async def _turn(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    await _relay(context).turn(context.bot, update.effective_chat.id, text, _language_code(update))
+
+
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> None:
+    language = await _language(update, context)
+    await context.bot.send_message(update.effective_chat.id, texts.text(key, language, **values))
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """One button per language, two per row; the payload is Rasa's choose_language intent."""
+    buttons = [
+        InlineKeyboardButton(name, callback_data=f'/choose_language{{"language":"{code}"}}')
+        for code, name in texts.LANGUAGE_NAMES.items()
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: greeting and the topic menu."""
-    await _relay(update, context, "/greet")
+    """/start: a short welcome and the language buttons."""
+    language = await _language(update, context)
+    await context.bot.send_message(
+        update.effective_chat.id, texts.text("welcome", language), reply_markup=language_keyboard()
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: the topic menu."""
-    await _relay(update, context, "/help")
+    """/help: the topic menu (from Rasa)."""
+    await _turn(update, context, "/help")
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A text message: one Rasa turn."""
-    if update.effective_message and update.effective_message.text:
-        await _relay(update, context, update.effective_message.text)
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: the language buttons."""
+    language = await _language(update, context)
+    await context.bot.send_message(
+        update.effective_chat.id, texts.text("choose_language", language), reply_markup=language_keyboard()
+    )
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privacy: what is stored, for how long, who sees statistics."""
+    hours = context.bot_data["retention_hours"]
+    await _reply(update, context, "privacy", hours=f"{hours:g}")
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/forget: ask before deleting the conversation."""
+    language = await _language(update, context)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.text("forget_yes", language), callback_data=FORGET_YES)],
+            [InlineKeyboardButton(texts.text("forget_no", language), callback_data=FORGET_NO)],
+        ]
+    )
+    await context.bot.send_message(
+        update.effective_chat.id, texts.text("forget_confirm", language), reply_markup=keyboard
+    )
+
+
+async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> None:
+    """The confirmation button of /forget: delete in Rasa's store and in the adapter's memory."""
+    chat_id = update.effective_chat.id
+    language = await _language(update, context)  # asked before the language is deleted too
+    query = update.callback_query
+    if query.message is not None:  # the question's buttons must not be pressed twice
+        await query.edit_message_reply_markup(reply_markup=None)
+    if not confirmed:
+        await context.bot.send_message(chat_id, texts.text("forget_kept", language))
+        return
+    relay = _relay(context)
+    deleted = await asyncio.to_thread(delete_conversation, relay.sender(chat_id))
+    relay.forget(chat_id)
+    log.info("conversation forgotten on request (%d stored events deleted)", deleted)
+    await context.bot.send_message(chat_id, texts.text("forgotten", language))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tapped inline button: its payload is the user's turn."""
+    """A tapped inline button: the adapter's own (/forget) or a Rasa payload as the user's turn."""
     query = update.callback_query
-    if query is None:
-        return
     await query.answer()
-    if query.data:
-        await _relay(update, context, query.data)
+    if query.data in (FORGET_YES, FORGET_NO):
+        await _answer_forget(update, context, query.data == FORGET_YES)
+    elif query.data:
+        await _turn(update, context, query.data)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice notes, documents...: say that only text is understood."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None:
-        await context.bot.send_message(chat.id, texts.text("text_only", user.language_code if user else None))
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message, or a corrected (edited) one: one Rasa turn."""
+    message = update.effective_message
+    if message and message.text:
+        await _turn(update, context, message.text)
+
+
+async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location: the nearest places for the current topic.
+
+    Rounded to two decimals (about 1 km) before it leaves the adapter: enough to find
+    the nearest counselling point, too coarse to find a home.
+    """
+    point = update.effective_message.location
+    entities = {"latitude": round(point.latitude, 2), "longitude": round(point.longitude, 2)}
+    await _turn(update, context, f"/inform_place{json.dumps(entities)}")
+
+
+async def sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker: a friendly nudge towards text."""
+    await _reply(update, context, "sticker")
+
+
+async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo, document or video: cannot be read, and documents should not be sent."""
+    await _reply(update, context, "media")
+
+
+async def voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A voice note, audio or round video: not understood yet."""
+    await _reply(update, context, "voice")
+
+
+async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared contact: not needed, and not stored."""
+    await _reply(update, context, "contact")
+
+
+async def other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything else (polls, dice, games…): only text is understood."""
+    await _reply(update, context, "text_only")
+
+
+async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command in a group: point to the private chat (nothing else is answered in groups)."""
+    await context.bot.send_message(
+        update.effective_chat.id, texts.text("private_only", _language_code(update))
+    )
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

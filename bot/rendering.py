@@ -6,16 +6,25 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.constants import MessageLimit
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 
 
-@dataclass(frozen=True)
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+@dataclass
 class OutgoingMessage:
     html_text: str
-    keyboard: InlineKeyboardMarkup | None
+    keyboard: Keyboard | None
 
 
 def _button(button: dict[str, Any]) -> InlineKeyboardButton:
@@ -52,10 +61,29 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return parts
 
 
+def location_keyboard(label: str) -> ReplyKeyboardMarkup:
+    """Telegram's own "share my location" button (only reply keyboards can ask for it)."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label[:64], request_location=True)]], resize_keyboard=True, one_time_keyboard=True
+    )
+
+
 def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
-    """Escape everything Rasa or the directory wrote; buttons go under the last part."""
+    """Escape everything Rasa or the directory wrote; buttons go under the last part.
+
+    Custom payloads: {"request_location": "<button label>"} puts a location button
+    under the previous text (or sends it with a pointing hand when there is none).
+    """
     outgoing: list[OutgoingMessage] = []
     for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("request_location"), str):
+            keyboard = location_keyboard(custom["request_location"])
+            if outgoing and outgoing[-1].keyboard is None:
+                outgoing[-1].keyboard = keyboard
+            else:
+                outgoing.append(OutgoingMessage("👇", keyboard))
+            continue
         text = str(message.get("text") or "")
         buttons = [_button(b) for b in message.get("buttons") or []]
         keyboard = InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None

@@ -19,12 +19,32 @@ def _adapter_texts() -> dict[str, dict[str, str]]:
     return yaml.safe_load(CONTENT.read_text(encoding="utf-8"))["adapter"]
 
 
-def text(key: str, language_code: str | None) -> str:
+# Endonyms on the language buttons: a user finds their language whatever the bot speaks now.
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "tr": "Türkçe",
+    "ru": "Русский",
+    "uk": "Українська",
+    "fa": "فارسی",
+    "fr": "Français",
+}
+COMMANDS = ("start", "help", "language", "privacy", "forget")
+
+
+def language_of(language_code: str | None) -> str:
+    """A supported language from Telegram's language_code ("pt-br" -> German, "uk" -> "uk")."""
     language = (language_code or "de").split("-")[0].lower()
+    return language if language in LANGUAGES else "de"
+
+
+def text(key: str, language_code: str | None, **values: object) -> str:
     texts = _adapter_texts()[key]
-    return texts.get(language) or texts["de"]
+    template = texts.get(language_of(language_code)) or texts["de"]
+    return template.format(**values) if values else template
 
 
 def commands(language: str) -> list[tuple[str, str]]:
     """The command menu (setMyCommands) in `language`."""
-    return [("start", text("command_start", language)), ("help", text("command_help", language))]
+    return [(name, text(f"command_{name}", language)) for name in COMMANDS]

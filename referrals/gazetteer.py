@@ -126,6 +126,7 @@ class Gazetteer:
         for place, names in sorted(places_with_names, key=lambda pn: -pn[0].population):
             for name in [place.name, *names]:
                 self._by_name.setdefault(fold(name), place)  # larger towns win clashes
+        self._places = list({id(p): p for p, _ in places_with_names}.values())
         self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
         for folded in self._by_name:
             if len(folded) >= MIN_NAME_LENGTH:
@@ -134,6 +135,17 @@ class Gazetteer:
     def lookup(self, name: str) -> Place | None:
         """The place of that name (in any language the data has)."""
         return self._by_name.get(fold(name))
+
+    def nearest(self, latitude: float, longitude: float, max_km: float = 30.0) -> Place | None:
+        """The town closest to a point (a shared location), if one lies within `max_km`."""
+        best = min(
+            self._places,
+            key=lambda p: distance_km(latitude, longitude, p.latitude, p.longitude),
+            default=None,
+        )
+        if best is None or distance_km(latitude, longitude, best.latitude, best.longitude) > max_km:
+            return None
+        return best
 
     def find_in_text(self, text: str) -> Place | None:
         """The first (longest) place name mentioned in `text`."""

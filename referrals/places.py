@@ -99,6 +99,14 @@ class PlaceResolver:
             return Place(name, place.latitude, place.longitude, place.state, place.population)
         return None
 
+    def at(self, latitude: float, longitude: float) -> Place | None:
+        """A shared location: the user's own point, named after the nearest town."""
+        town = gazetteer().nearest(latitude, longitude)
+        if town is None:
+            return None  # outside Germany (or the sea): the directory has nothing there
+        name = self._directory_name.get((town.latitude, town.longitude), town.name)
+        return Place(name, latitude, longitude, town.state, town.population)
+
     def named(self, name: str) -> Place | None:
         """The Place of a name the directory or the gazetteer knows."""
         known = gazetteer().lookup(name)

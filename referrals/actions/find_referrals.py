@@ -9,9 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.actions.understanding import shared_place
 from referrals.cards import card, header, message
 from referrals.db import get_sessionmaker
 from referrals.search import search
+from referrals.statistics.recording import record_referral
 
 MAX_CARDS = 3
 
@@ -26,9 +28,10 @@ class ActionFindReferrals(Action):
         language = tracker.get_slot("language") or "de"
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
-        place = places().get().named(city) if city else None
+        place = shared_place(tracker) or (places().get().named(city) if city else None)
         with get_sessionmaker()() as session:
             result = search(session, topic, place, prefer_language=language, limit=MAX_CARDS)
+        record_referral(topic, city, result.scope, [r.organization for r in result.referrals])
 
         other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
         if not result.referrals:

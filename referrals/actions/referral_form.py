@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import load_places, places
+from referrals.actions.understanding import shared_place
 from referrals.cards import message
 from referrals.topics import TOPICS
 
@@ -28,6 +29,10 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Normalise to a known place; say which places the directory has when it is not one."""
         resolver = places().get()
+        if (tracker.latest_message.get("intent") or {}).get("name") == "inform_place" and (
+            shared := shared_place(tracker)
+        ):
+            return {"city": shared.name}
         place = resolver.named(str(value or "")) or resolver.find(str(value or ""))
         if place:
             return {"city": place.name}
@@ -50,5 +55,9 @@ class ActionAskCity(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(text=message("ask_city", language, cities=", ".join(load_places())))
+        # Telegram shows a "send my location" button for this (custom payload, see bot/rendering.py).
+        dispatcher.utter_message(
+            text=message("ask_city", language, cities=", ".join(load_places())),
+            json_message={"request_location": message("share_location", language)},
+        )
         return []

@@ -9,7 +9,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.gazetteer import Place
 from referrals.language import choose_reply_language
+from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 
 
@@ -36,19 +38,37 @@ class ActionExtractLanguageAndPlace(Action):
             text, tracker.get_slot("language"), metadata.get("language_code")
         )
         events.append(SlotSet("language", language))
-        if not text.startswith("/"):  # button payloads carry no place
+        latitude, longitude = _entity(message, "latitude"), _entity(message, "longitude")
+        if latitude is not None and longitude is not None:  # a shared location
+            place = places().get().at(float(latitude), float(longitude))
+            if place is not None:
+                events += [SlotSet("city", place.name), SlotSet("location", f"{latitude},{longitude}")]
+        elif not text.startswith("/"):  # button payloads carry no place
             place = places().get().find(text)
             if place:
-                events.append(SlotSet("city", place.name))
+                events += [SlotSet("city", place.name), SlotSet("location", None)]
             elif mentioned := _entity(message, "place"):
                 # A place nobody knows: pass it on so that the form's validation says so,
                 # instead of silently keeping an earlier city.
-                events.append(SlotSet("city", mentioned))
+                events += [SlotSet("city", mentioned), SlotSet("location", None)]
+        record_turn(tracker, events)  # Rasa runs this action exactly once per user message
         return events
 
 
 def _entity(message: dict[str, Any], name: str) -> str | None:
     for entity in message.get("entities") or []:
-        if entity.get("entity") == name and entity.get("value"):
+        if entity.get("entity") == name and entity.get("value") not in (None, ""):
             return str(entity["value"])
     return None
+
+
+def shared_place(tracker: Tracker) -> Place | None:
+    """The Place of the location the user shared, if the current city came from it."""
+    location = tracker.get_slot("location")
+    if not location:
+        return None
+    try:
+        latitude, longitude = (float(part) for part in str(location).split(","))
+    except ValueError:
+        return None
+    return places().get().at(latitude, longitude)

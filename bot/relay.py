@@ -1,0 +1,195 @@
+"""One user turn: Telegram -> Rasa -> Telegram, without losing the message.
+
+When Rasa (or the action server behind it) is down, the user is told once, the
+message is kept in memory and sent again with exponential backoff until Rasa
+answers or `give_up_after` passes; the chat's later messages wait behind it
+(bot/ordering.py), so answers stay in order. A typing indicator runs while the
+user waits; a slow turn gets one short "one moment" notice.
+Nothing of the message is logged: only what failed and how long it took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot import texts
+from bot.pseudonym import conversation_id
+from bot.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
+from bot.rendering import OutgoingMessage, render
+
+log = logging.getLogger(__name__)
+
+# Longer messages are cut before NLU: the request is at the start, and Rasa's
+# featurizers slow down on huge inputs.
+MAX_TEXT_TO_RASA = 2000
+TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing…" for 5 s
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay: float = 1.0
+    max_delay: float = 30.0
+    give_up_after: float = 15 * 60.0
+    slow_notice_after: float = 6.0
+
+
+class TurnRelay:
+    def __init__(
+        self,
+        rasa: RasaClient,
+        pseudonym_key: bytes,
+        actions_health_url: str | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.rasa = rasa
+        self._key = pseudonym_key
+        self._actions_health_url = actions_health_url
+        self.policy = policy or RetryPolicy()
+        # Per chat, in memory only: the last reply language seen (used while Rasa is down)
+        # and whether a location keyboard is open. /forget clears both.
+        self._languages: OrderedDict[int, str] = OrderedDict()
+        self._location_keyboard: set[int] = set()
+        self._probe = httpx.AsyncClient(timeout=2.0)
+
+    def sender(self, chat_id: int) -> str:
+        return conversation_id(self._key, chat_id)
+
+    async def language(self, chat_id: int, language_code: str | None) -> str:
+        """Language for the adapter's own texts: Rasa's reply language, else Telegram's, else German."""
+        language = await self.rasa.reply_language(self.sender(chat_id))
+        if language:
+            self._remember_language(chat_id, language)
+            return language
+        return self._languages.get(chat_id) or texts.language_of(language_code)
+
+    def _remember_language(self, chat_id: int, language: str) -> None:
+        self._languages.pop(chat_id, None)
+        self._languages[chat_id] = language
+        if len(self._languages) > 10_000:
+            self._languages.popitem(last=False)
+
+    def forget(self, chat_id: int) -> None:
+        self._languages.pop(chat_id, None)
+        self._location_keyboard.discard(chat_id)
+
+    async def turn(self, bot: Bot, chat_id: int, text: str, language_code: str | None) -> None:
+        """Send `text` to Rasa as this chat's turn and post Rasa's replies."""
+        policy = self.policy
+        started = time.monotonic()
+        delay = policy.first_delay
+        told_unavailable = False
+        metadata = {"language_code": language_code}
+        notices: set[str] = set()  # what the user was already told during this turn
+        async with self._typing(bot, chat_id, language_code, notices):
+            while True:
+                try:
+                    replies = await self.rasa.send(self.sender(chat_id), text[:MAX_TEXT_TO_RASA], metadata)
+                    if replies or await self._actions_up():
+                        break
+                    failure = "no reply while the action server is down"
+                except RasaUnavailable as error:
+                    failure = f"Rasa unavailable ({error})"
+                except RasaTimeout:
+                    # Rasa has the message; sending it again would repeat the turn.
+                    log.warning("Rasa did not answer within the timeout; user asked to write again")
+                    await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
+                    return
+                waited = time.monotonic() - started
+                if waited > policy.give_up_after:
+                    log.error("%s for %.0f s; gave up on one message", failure, waited)
+                    await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
+                    return
+                if not told_unavailable:
+                    told_unavailable = True
+                    notices.add("unavailable_kept")
+                    log.warning("%s; message kept, retrying with backoff", failure)
+                    language = self._languages.get(chat_id) or language_code
+                    await self._send_text(bot, chat_id, texts.text("unavailable_kept", language))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, policy.max_delay)
+        if told_unavailable:
+            log.info("Rasa answered again after %.1f s", time.monotonic() - started)
+        await self.post(bot, chat_id, render(replies))
+
+    async def post(self, bot: Bot, chat_id: int, messages: list[OutgoingMessage]) -> None:
+        """Send rendered messages; close an open location keyboard with the next plain message."""
+        for message in messages:
+            keyboard = message.keyboard
+            if isinstance(keyboard, ReplyKeyboardMarkup):
+                self._location_keyboard.add(chat_id)
+            elif keyboard is None and chat_id in self._location_keyboard:
+                keyboard = ReplyKeyboardRemove()
+                self._location_keyboard.discard(chat_id)
+            try:
+                await bot.send_message(
+                    chat_id,
+                    message.html_text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard,
+                    disable_web_page_preview=True,
+                )
+            except Forbidden:
+                log.info("user blocked the bot; replies dropped")
+                return
+            except BadRequest as error:
+                # Should not happen (everything is escaped); never lose the reply over markup.
+                log.error("Telegram refused a reply (%s); sent as plain text", error.message[:80])
+                await bot.send_message(chat_id, message.html_text, reply_markup=keyboard)
+
+    async def _send_text(self, bot: Bot, chat_id: int, text: str) -> None:
+        with contextlib.suppress(Forbidden):
+            await bot.send_message(chat_id, text)
+
+    async def _actions_up(self) -> bool:
+        """Whether the action server answers its health check (unknown counts as up)."""
+        if not self._actions_health_url:
+            return True
+        try:
+            response = await self._probe.get(self._actions_health_url)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    @contextlib.asynccontextmanager
+    async def _typing(
+        self, bot: Bot, chat_id: int, language_code: str | None, notices: set[str]
+    ) -> AsyncIterator[None]:
+        """"typing…" while the user waits, and one "one moment" notice for a slow turn."""
+
+        async def keep_typing() -> None:
+            slow_at = time.monotonic() + self.policy.slow_notice_after
+            while True:
+                with contextlib.suppress(Exception):  # cosmetic: never fail the turn for it
+                    await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                until_slow = slow_at - time.monotonic()
+                if notices or until_slow > TYPING_REFRESH_SECONDS:
+                    await asyncio.sleep(TYPING_REFRESH_SECONDS)
+                    continue
+                await asyncio.sleep(max(until_slow, 0))
+                if not notices:
+                    notices.add("slow")
+                    language = self._languages.get(chat_id) or language_code
+                    await self._send_text(bot, chat_id, texts.text("slow", language))
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def aclose(self) -> None:
+        await self._probe.aclose()
+        await self.rasa.aclose()
