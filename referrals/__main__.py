@@ -4,6 +4,11 @@
   python -m referrals import FILE             import services (.json: HSDS 3.0, .csv: flat table)
   python -m referrals export FILE             export the whole directory (.json or .csv)
   python -m referrals load-demo               import data/demo_directory.json
+  python -m referrals retention               delete conversations idle past CONVERSATION_RETENTION_HOURS
+  python -m referrals admin create-admin EMAIL   create an admin of the admin web page (password
+                                              prompted, or from ADMIN_PASSWORD)
+  python -m referrals admin create-user EMAIL --role counsellor --org ORG_ID
+  python -m referrals admin reset-password EMAIL
 
 Imports are all-or-nothing: a file with a broken record changes nothing, and every
 problem is listed with its record (or line) and field.
@@ -18,6 +23,7 @@ import time
 from pathlib import Path
 
 from assistant.settings import PROJECT_ROOT
+from referrals.admin import cli as admin_cli
 from referrals.csv_format import export_csv, import_csv
 from referrals.db import get_sessionmaker, upgrade_database
 from referrals.hsds import DirectoryImportError, export_json, import_file
@@ -49,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         "file", type=Path
     )
     sub.add_parser("load-demo", help="import the demo directory")
+    sub.add_parser("retention", help="delete conversation texts past the retention period, once")
+    admin_cli.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -56,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     upgrade_database()
     if args.command == "migrate":
         return 0
+    if args.command == "retention":
+        from referrals.statistics.retention import run_retention
+
+        run_retention()
+        return 0
+    if args.command == "admin":
+        return admin_cli.run(args)
     if args.command == "export":
         with get_sessionmaker()() as session:
             exporter = export_csv if args.file.suffix.lower() == ".csv" else export_json

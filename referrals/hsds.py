@@ -440,6 +440,18 @@ class _Writer:
                 )
 
 
+def write_service(session: Session, values: dict[str, Any], updated_by: str) -> None:
+    """Write one service that parse_service() accepted, as an import would (no commit).
+
+    The admin saves edits this way, so the same checks and the same metadata change log apply.
+    The caller refreshes the search index (search_index.refresh) before committing.
+    """
+    if problems := _clashes(session, [values]):
+        raise DirectoryImportError(problems)
+    _Writer(session, [values], updated_by).write(values)
+    session.flush()
+
+
 def import_records(
     session: Session,
     records: Iterable[tuple[str, dict[str, Any]]],

@@ -425,3 +425,23 @@ def place_of_postcode(session: Session, postcode: str) -> tuple[str, float, floa
         if row is not None:
             return row[0], row[1], row[2]
     return None
+
+
+def referral_of(service: Service, now: datetime | None = None) -> Referral:
+    """One service as a card shows it to someone in its own city (the admin's preview).
+
+    `service` needs its organization, languages, phones, schedules and locations loaded.
+    """
+    now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
+    location_id = service.locations[0].location.id if service.locations else None
+    nationwide = not service.locations
+    candidate = _Candidate(
+        service_id=service.id,
+        location_id=location_id,
+        distance=None,
+        assured_date=service.assured_date,
+        is_mso=service.organization.is_mso,
+        speaks=False,
+        topic_count=len(service.topics),
+    )
+    return _referral(service, candidate, 0.0, None, now, nationwide=nationwide)

@@ -2,8 +2,10 @@
 
 from alembic import context
 
+from referrals.admin import models as _admin_models  # noqa: F401 - the admin's tables
 from referrals.db import make_engine
 from referrals.models import Base
+from referrals.statistics import models as _statistics_models  # noqa: F401 - statistics tables
 
 config = context.config
 target_metadata = Base.metadata

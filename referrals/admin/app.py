@@ -1,0 +1,167 @@
+"""The admin's ASGI application: `create_app()`.
+
+Middleware, outermost first: security headers, signed session cookie (Secure, HttpOnly,
+SameSite=Strict, 8 hours), CSRF configuration (starlette-wtf; every POST endpoint is wrapped
+in csrf_protect). The statistics dashboard (referrals.statistics.dashboard.routes, built
+separately) is mounted at /statistics for coordinators and admins when it is installed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_wtf import CSRFError, CSRFProtectMiddleware
+
+from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from referrals.admin import manage, views
+from referrals.admin.auth import RoleGuard
+from referrals.db import make_engine
+
+log = logging.getLogger("referrals.admin")
+KEY_FILE = PROJECT_ROOT / "var" / "admin_secret.key"
+SESSION_COOKIE = "wegweiser_admin"
+SESSION_HOURS = 8
+
+
+def load_secret_key(settings: Settings, key_file: Path = KEY_FILE) -> str:
+    """ADMIN_SECRET_KEY, else var/admin_secret.key (created once, mode 0600)."""
+    if settings.admin_secret_key is not None:
+        return settings.admin_secret_key.get_secret_value()
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def secure_cookies(settings: Settings) -> bool:
+    """Secure cookies, unless explicitly running on plain-http loopback for development."""
+    if not settings.admin_insecure_http:
+        return True
+    try:
+        loopback = ipaddress.ip_address(settings.admin_host).is_loopback
+    except ValueError:
+        loopback = settings.admin_host == "localhost"
+    if not loopback:
+        log.warning("ADMIN_INSECURE_HTTP ignored: ADMIN_HOST is not a loopback address")
+    return not loopback
+
+
+class SecurityHeaders:
+    """No framing, no sniffing, no referrer to other sites, no caching of admin pages."""
+
+    HEADERS = [
+        (b"x-frame-options", b"DENY"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cache-control", b"no-store"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; "
+            b"frame-ancestors 'none'",
+        ),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + self.HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _statistics_routes() -> list:
+    try:
+        from referrals.statistics.dashboard import routes  # built separately; optional
+    except ImportError:
+        return []
+    return list(getattr(routes, "routes", routes))
+
+
+async def _csrf_failed(request: Request, exc: Exception) -> Response:
+    log.info("request refused: CSRF token missing or invalid")
+    return views.error_page(request, 403, "csrf_failed")
+
+
+def create_app(
+    database_url: str | None = None,
+    settings: Settings | None = None,
+) -> Starlette:
+    settings = settings or get_settings()
+    secret = load_secret_key(settings)
+    engine = make_engine(database_url or settings.database_url)
+    entry = "/entries/{service_id}"
+    routes = [
+        Route("/health", views.health),
+        Route("/", views.home),
+        Route("/login", views.login, methods=["GET", "POST"]),
+        Route("/logout", views.logout, methods=["POST"]),
+        Route("/password", views.change_password, methods=["GET", "POST"]),
+        Route("/lang/{code}", views.switch_language),
+        Route("/entries", views.entries),
+        Route("/entries/stale", views.stale_entries),
+        Route(entry, views.edit_entry, methods=["GET", "POST"]),
+        Route(entry + "/verify", views.verify_entry, methods=["POST"]),
+        Route(entry + "/archive", views.archive_entry, methods=["POST"]),
+        Route(entry + "/unarchive", views.unarchive_entry, methods=["POST"]),
+        Route(entry + "/history", views.entry_history),
+        Route(entry + "/restore/{version_id:int}", views.restore_version, methods=["POST"]),
+        Route("/reports", views.report_queue),
+        Route("/reports/{report_id:int}/done", views.report_done, methods=["POST"]),
+        Route("/users", manage.users),
+        Route("/users/new", manage.edit_user, methods=["GET", "POST"]),
+        Route("/users/{user_id:int}", manage.edit_user, methods=["GET", "POST"]),
+        Route("/users/{user_id:int}/reset-password", manage.reset_password, methods=["POST"]),
+        Route("/organizations", manage.organizations),
+        Route("/organizations/{organization_id}", manage.edit_organization, methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
+    ]
+    statistics = _statistics_routes()
+    if statistics:
+        from starlette.routing import Router
+
+        routes.append(Mount("/statistics", app=RoleGuard(Router(statistics), ("admin", "coordinator"))))
+    else:
+        routes.append(Route("/statistics", views.statistics_missing))
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=secret,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_HOURS * 3600,
+                same_site="strict",
+                https_only=secure_cookies(settings),
+            ),
+            Middleware(CSRFProtectMiddleware, csrf_secret=secret),
+        ],
+        exception_handlers={CSRFError: _csrf_failed},
+    )
+    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    app.state.statistics_mounted = bool(statistics)
+    return app

@@ -1,0 +1,218 @@
+"""Who is logged in, and what they may do.
+
+- Passwords: argon2id (argon2-cffi), never stored or logged in clear.
+- Sessions: Starlette's signed session cookie holds only the user id and a session version;
+  a password reset or deactivation raises the version and so ends every session of that user.
+- Login rate limiting (limits, moving window): 5 failed attempts per account and 20 per client
+  address within 15 minutes; then 429 until the window has passed.
+
+For other parts of the admin (e.g. the statistics dashboard), the contract is:
+`current_user(request)` and the `require_role(...)` decorator / `RoleGuard` ASGI wrapper.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from referrals.admin.models import ROLES, AdminUser
+
+log = logging.getLogger("referrals.admin")
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+# Verified against for unknown e-mails, so that a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+_limiter = MovingWindowRateLimiter(MemoryStorage())
+ACCOUNT_LIMIT = parse("5 per 15 minutes")
+CLIENT_LIMIT = parse("20 per 15 minutes")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def temporary_password() -> str:
+    """A random password an admin hands over; the user must replace it at the next login."""
+    return secrets.token_urlsafe(12)
+
+
+def check_password(user: AdminUser | None, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
+
+
+def find_user(session: Session, email: str) -> AdminUser | None:
+    return session.scalar(
+        select(AdminUser)
+        .where(func.lower(AdminUser.email) == email.strip().lower())
+        .options(selectinload(AdminUser.memberships))
+    )
+
+
+def create_user(
+    session: Session, email: str, password: str, role: str, organization_ids: tuple[str, ...] = ()
+) -> AdminUser:
+    """A new user (the caller commits). Raises ValueError for a bad role, password or a taken e-mail."""
+    from referrals import validation
+    from referrals.admin.models import Membership
+
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    address = validation.email(email)
+    if find_user(session, address) is not None:
+        raise ValueError("this e-mail is already in use")
+    user = AdminUser(email=address, password_hash=hash_password(password), role=role, active=True)
+    user.memberships = [Membership(organization_id=org) for org in dict.fromkeys(organization_ids)]
+    user.session_version = 1
+    user.must_change_password = False
+    session.add(user)
+    return user
+
+
+def login_allowed(email: str, client: str) -> bool:
+    return _limiter.test(ACCOUNT_LIMIT, "account", email.strip().lower()) and _limiter.test(
+        CLIENT_LIMIT, "client", client
+    )
+
+
+def login_failed(email: str, client: str) -> None:
+    _limiter.hit(ACCOUNT_LIMIT, "account", email.strip().lower())
+    _limiter.hit(CLIENT_LIMIT, "client", client)
+
+
+def reset_rate_limits() -> None:
+    """Forget all counted attempts (tests)."""
+    _limiter.storage.reset()
+
+
+def log_in(request: Request, user: AdminUser) -> None:
+    request.session.clear()  # a fresh session: no fixation of a session set before login
+    request.session.update({"uid": user.id, "sv": user.session_version})
+    user.last_login_at = datetime.now(UTC)
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user(request: Request) -> AdminUser | None:
+    """The logged-in, active user of this request, or None.
+
+    The returned object has `.email`, `.role` ("admin" | "counsellor" | "coordinator") and
+    `.organization_ids` (the organisations a counsellor may edit). Loaded once per request.
+    """
+    if "current_user" in request.scope:
+        return request.scope["current_user"]
+    user = None
+    uid = request.session.get("uid") if "session" in request.scope else None
+    if isinstance(uid, int):
+        with request.app.state.sessionmaker() as session:
+            candidate = session.scalar(
+                select(AdminUser).where(AdminUser.id == uid).options(selectinload(AdminUser.memberships))
+            )
+        if (
+            candidate is not None
+            and candidate.active
+            and candidate.session_version == request.session.get("sv")
+        ):
+            user = candidate
+        else:
+            request.session.clear()
+    request.scope["current_user"] = user
+    return user
+
+
+def _denied(request: Request, user: AdminUser | None) -> Response:
+    if user is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    from referrals.admin.views import error_page
+
+    return error_page(request, 403, "forbidden")
+
+
+def require_role(*roles: str) -> Callable:
+    """Decorator for Starlette endpoints: only logged-in users with one of `roles` get through.
+
+    Anonymous visitors are sent to the login page; other roles get 403. A user whose password
+    was reset by an admin is sent to change it first.
+    """
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable:
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            user = current_user(request)
+            if user is None or user.role not in roles:
+                return _denied(request, user)
+            if user.must_change_password and request.url.path != "/password":
+                return RedirectResponse("/password", status_code=303)
+            return await endpoint(request)
+
+        guarded.allowed_roles = roles  # type: ignore[attr-defined] - read by the access tests
+        return guarded
+
+    return decorate
+
+
+class RoleGuard:
+    """ASGI wrapper: lets through only users with one of `roles` (for mounted sub-applications)."""
+
+    def __init__(self, app: ASGIApp, roles: tuple[str, ...]) -> None:
+        self.app = app
+        self.roles = roles
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        user = current_user(request)
+        if user is None or user.role not in self.roles or user.must_change_password:
+            response = (
+                RedirectResponse("/password", status_code=303)
+                if user is not None and user.role in self.roles
+                else _denied(request, user)
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def may_edit(user: AdminUser | None, organization_id: str) -> bool:
+    """Counsellors edit their own organisations' services; admins every service; nobody else."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "counsellor" and organization_id in user.organization_ids
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def describe(user: AdminUser) -> dict[str, Any]:
+    return {"email": user.email, "role": user.role, "organizations": user.organization_ids}

@@ -1,0 +1,225 @@
+"""Interface texts of the admin in German and English, and the language of a request.
+
+The language is the user's choice (the DE/EN switch, kept in the session), else the browser's
+Accept-Language, else German. Validation messages come from referrals.validation in English;
+`field_error` gives them in German for the German interface.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+
+LANGUAGES = ("de", "en")
+DEFAULT = "de"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "app_name": {"de": "Wegweiser · Einträge", "en": "Wegweiser · Entries"},
+    "login": {"de": "Anmelden", "en": "Log in"},
+    "logout": {"de": "Abmelden", "en": "Log out"},
+    "email": {"de": "E-Mail", "en": "E-mail"},
+    "password": {"de": "Passwort", "en": "Password"},
+    "new_password": {"de": "Neues Passwort (mind. 10 Zeichen)", "en": "New password (10+ characters)"},
+    "repeat_password": {"de": "Neues Passwort wiederholen", "en": "Repeat the new password"},
+    "change_password": {"de": "Passwort ändern", "en": "Change password"},
+    "must_change_password": {
+        "de": "Ihr Passwort wurde zurückgesetzt. Bitte wählen Sie jetzt ein eigenes.",
+        "en": "Your password was reset. Please choose your own now.",
+    },
+    "passwords_differ": {"de": "Die Passwörter sind verschieden.", "en": "The passwords differ."},
+    "password_too_short": {
+        "de": "Mindestens 10 Zeichen.",
+        "en": "At least 10 characters.",
+    },
+    "password_changed": {"de": "Passwort geändert.", "en": "Password changed."},
+    "login_failed": {
+        "de": "E-Mail oder Passwort stimmt nicht.",
+        "en": "E-mail or password is not right.",
+    },
+    "too_many_attempts": {
+        "de": "Zu viele Anmeldeversuche. Bitte warten Sie 15 Minuten.",
+        "en": "Too many login attempts. Please wait 15 minutes.",
+    },
+    "my_entries": {"de": "Meine Einträge", "en": "My entries"},
+    "all_entries": {"de": "Alle Einträge", "en": "All entries"},
+    "stale_entries": {
+        "de": "Seit 6 Monaten nicht bestätigt",
+        "en": "Not verified for 6 months",
+    },
+    "stale_none": {"de": "Alle Einträge sind aktuell bestätigt.", "en": "All entries are verified."},
+    "reports": {"de": "Meldungen", "en": "Reports"},
+    "reports_none": {"de": "Keine offenen Meldungen.", "en": "No open reports."},
+    "users": {"de": "Benutzer", "en": "Users"},
+    "organizations": {"de": "Organisationen", "en": "Organisations"},
+    "statistics": {"de": "Statistik", "en": "Statistics"},
+    "search": {"de": "Suchen", "en": "Search"},
+    "edit": {"de": "Bearbeiten", "en": "Edit"},
+    "save": {"de": "Speichern", "en": "Save"},
+    "saved": {"de": "Gespeichert. Der Bot zeigt es ab sofort.", "en": "Saved. The bot shows it now."},
+    "not_saved": {
+        "de": "Nicht gespeichert: bitte die markierten Felder prüfen.",
+        "en": "Not saved: please check the marked fields.",
+    },
+    "verified_today": {"de": "Heute geprüft: alles stimmt", "en": "Verified today: all correct"},
+    "verified_done": {"de": "Als heute geprüft markiert.", "en": "Marked as verified today."},
+    "last_verified": {"de": "Zuletzt geprüft", "en": "Last verified"},
+    "never": {"de": "nie", "en": "never"},
+    "archive": {"de": "Archivieren (nicht mehr anzeigen)", "en": "Archive (no longer shown)"},
+    "archived_done": {
+        "de": "Archiviert: der Bot zeigt den Eintrag nicht mehr. Nichts ist gelöscht.",
+        "en": "Archived: the bot no longer shows the entry. Nothing is deleted.",
+    },
+    "unarchive": {"de": "Wieder anzeigen", "en": "Show again"},
+    "unarchived_done": {"de": "Der Bot zeigt den Eintrag wieder.", "en": "The bot shows the entry again."},
+    "archived": {"de": "archiviert", "en": "archived"},
+    "preview": {"de": "So sieht es im Bot aus", "en": "How it looks in the bot"},
+    "history": {"de": "Verlauf", "en": "History"},
+    "history_none": {"de": "Noch keine Änderungen.", "en": "No changes yet."},
+    "restore": {"de": "Diese Fassung wiederherstellen", "en": "Restore this version"},
+    "restored_done": {"de": "Frühere Fassung wiederhergestellt.", "en": "Earlier version restored."},
+    "changed_fields": {"de": "Geändert", "en": "Changed"},
+    "before": {"de": "vorher", "en": "before"},
+    "after": {"de": "nachher", "en": "after"},
+    "basics": {"de": "Angebot", "en": "Service"},
+    "name": {"de": "Name", "en": "Name"},
+    "description": {"de": "Beschreibung", "en": "Description"},
+    "website": {"de": "Webseite", "en": "Web page"},
+    "status": {"de": "Status", "en": "Status"},
+    "status_active": {"de": "geöffnet", "en": "open"},
+    "status_temporarily closed": {"de": "vorübergehend geschlossen", "en": "temporarily closed"},
+    "status_inactive": {"de": "eingestellt", "en": "discontinued"},
+    "status_defunct": {"de": "aufgelöst", "en": "defunct"},
+    "topics": {"de": "Themen", "en": "Topics"},
+    "languages": {"de": "Gesprochene Sprachen", "en": "Languages spoken"},
+    "other_languages": {
+        "de": "Weitere Sprachen (ISO-Codes, z. B. ku, ps, ti)",
+        "en": "Other languages (ISO codes, e.g. ku, ps, ti)",
+    },
+    "hours": {"de": "Öffnungszeiten", "en": "Opening hours"},
+    "hours_help": {
+        "de": "Eine Zeile je Zeitfenster. Leere Zeilen werden ignoriert; zum Löschen alles leeren.",
+        "en": "One row per time slot. Empty rows are ignored; clear a row to delete it.",
+    },
+    "days": {"de": "Tage", "en": "Days"},
+    "opens_at": {"de": "von", "en": "from"},
+    "closes_at": {"de": "bis", "en": "to"},
+    "appointment_only": {"de": "nur mit Termin", "en": "by appointment only"},
+    "note": {"de": "Hinweis", "en": "Note"},
+    "phones": {"de": "Telefon", "en": "Phone"},
+    "number": {"de": "Nummer", "en": "Number"},
+    "contacts": {"de": "Ansprechstellen (nur Funktion, keine Namen)", "en": "Contacts (role only, no names)"},
+    "role_title": {"de": "Funktion", "en": "Role"},
+    "locations": {"de": "Adresse", "en": "Address"},
+    "street": {"de": "Straße und Hausnummer", "en": "Street and number"},
+    "postcode": {"de": "PLZ", "en": "Postcode"},
+    "city": {"de": "Ort", "en": "City"},
+    "organization": {"de": "Organisation", "en": "Organisation"},
+    "is_mso": {"de": "Migrantenorganisation (MSO)", "en": "Migrant self-organisation (MSO)"},
+    "role": {"de": "Rolle", "en": "Role"},
+    "role_admin": {"de": "Administration", "en": "Admin"},
+    "role_counsellor": {"de": "Beratung", "en": "Counsellor"},
+    "role_coordinator": {"de": "Koordination", "en": "Coordinator"},
+    "active": {"de": "aktiv", "en": "active"},
+    "new_user": {"de": "Neuer Benutzer", "en": "New user"},
+    "user_created": {
+        "de": "Benutzer angelegt. Vorläufiges Passwort (nur jetzt sichtbar): {password}",
+        "en": "User created. Temporary password (shown only now): {password}",
+    },
+    "reset_password": {"de": "Passwort zurücksetzen", "en": "Reset password"},
+    "password_reset_done": {
+        "de": "Neues vorläufiges Passwort (nur jetzt sichtbar): {password}",
+        "en": "New temporary password (shown only now): {password}",
+    },
+    "email_taken": {"de": "Diese E-Mail ist schon vergeben.", "en": "This e-mail is already in use."},
+    "memberships": {"de": "Organisationen (für Beratung)", "en": "Organisations (for counsellors)"},
+    "report_reason": {"de": "Grund", "en": "Reason"},
+    "reason_closed": {"de": "geschlossen", "en": "closed"},
+    "reason_moved": {"de": "umgezogen", "en": "moved"},
+    "reason_phone": {"de": "falsche Telefonnummer", "en": "wrong phone number"},
+    "reason_language": {"de": "spricht meine Sprache nicht", "en": "does not speak my language"},
+    "reported_at": {"de": "gemeldet", "en": "reported"},
+    "mark_done": {"de": "Erledigt", "en": "Done"},
+    "report_done": {"de": "Meldung erledigt.", "en": "Report marked done."},
+    "open_entry": {"de": "Eintrag öffnen", "en": "Open entry"},
+    "forbidden": {
+        "de": "Dafür haben Sie keine Berechtigung.",
+        "en": "You are not allowed to do this.",
+    },
+    "not_found": {"de": "Nicht gefunden.", "en": "Not found."},
+    "csrf_failed": {
+        "de": "Das Formular ist abgelaufen oder ungültig. Bitte laden Sie die Seite neu.",
+        "en": "The form has expired or is not valid. Please reload the page.",
+    },
+    "coordinator_home": {
+        "de": "Sie haben Lesezugriff auf die Statistik. Einträge bearbeiten die Beratungsstellen selbst.",
+        "en": "You can read the statistics. Entries are edited by the counselling organisations.",
+    },
+    "statistics_missing": {
+        "de": "Die Statistik ist noch nicht eingerichtet.",
+        "en": "The statistics are not set up yet.",
+    },
+    "no_organization": {
+        "de": "Ihr Konto ist noch keiner Organisation zugeordnet. Bitte fragen Sie die Administration.",
+        "en": "Your account belongs to no organisation yet. Please ask an admin.",
+    },
+    "logged_in_as": {"de": "Angemeldet als", "en": "Logged in as"},
+    "back": {"de": "Zurück", "en": "Back"},
+    "create": {"de": "Anlegen", "en": "Create"},
+    "form_error": {"de": "Bitte prüfen.", "en": "Please check."},
+}
+
+# English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.
+_GERMAN_ERRORS = [
+    (r"^missing$", "Pflichtfeld"),
+    (r"^not a phone number: (.*?) \(.*\)$", r"keine Telefonnummer: \1"),
+    (r"^not a valid phone number: (.*)$", r"keine gültige Telefonnummer: \1"),
+    (r"^not a valid e-mail address: (.*?) \(.*\)$", r"keine gültige E-Mail-Adresse: \1"),
+    (
+        r"^not a valid web address \(http:// or https://\): (.*)$",
+        r"keine gültige Webadresse (http:// oder https://): \1",
+    ),
+    (r"^a German postcode has 5 digits: (.*)$", r"eine deutsche Postleitzahl hat 5 Ziffern: \1"),
+    (r"^unknown topic (.*?);.*$", r"unbekanntes Thema \1"),
+    (r"^not an ISO 639 language code: (.*)$", r"kein ISO-639-Sprachcode: \1"),
+    (r"^not a time of day \(HH:MM\): (.*)$", r"keine Uhrzeit (HH:MM): \1"),
+    (r"^not a date \(YYYY-MM-DD\): (.*)$", r"kein Datum (JJJJ-MM-TT): \1"),
+    (r"^days must be among .*$", "bitte mindestens einen Tag wählen"),
+    (r"^must be later than opens_at$", "muss nach der Anfangszeit liegen"),
+    (r"^must not be before valid_from$", "darf nicht vor dem Beginn liegen"),
+    (r"^at least one topic is required$", "mindestens ein Thema wählen"),
+    (r"^an address with a city is required$", "eine Adresse mit Ort ist nötig"),
+    (r"^a service needs a location or a service area$", "eine Adresse oder ein Einzugsgebiet ist nötig"),
+    (r"^(.*) is not one of: (.*)$", r"\1 ist keiner von: \2"),
+]
+_ENGLISH_TWEAKS = [
+    (r"^must be later than opens_at$", "must be later than the opening time"),
+    (r"^days must be among .*$", "choose at least one day"),
+]
+
+
+def language_of(request: Request) -> str:
+    chosen = request.session.get("lang") if "session" in request.scope else None
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
+
+
+def t(key: str, language: str, **values: str) -> str:
+    texts = TEXTS.get(key)
+    if texts is None:
+        return key
+    return (texts.get(language) or texts[DEFAULT]).format(**values)
+
+
+def field_error(message: str, language: str) -> str:
+    """A validator's message in the interface language."""
+    table = _GERMAN_ERRORS if language == "de" else _ENGLISH_TWEAKS
+    for pattern, replacement in table:
+        if re.match(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message

@@ -1,0 +1,169 @@
+"""Admin-only pages: users (roles, organisations, password reset) and organisations."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette_wtf import csrf_protect
+
+from referrals import validation
+from referrals.admin import auth
+from referrals.admin.auth import require_role
+from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
+from referrals.admin.i18n import field_error, language_of, t
+from referrals.admin.models import ROLES, AdminUser, Membership
+from referrals.admin.views import db, error_page, flash, organizations_of, refresh_organization, render
+from referrals.models import Organization
+
+log = logging.getLogger("referrals.admin")
+
+
+def _user_form_choices(form: UserForm, organizations: list[Organization], language: str) -> None:
+    form.role.choices = options((role, t(f"role_{role}", language)) for role in ROLES)
+    form.organizations.choices = options((org.id, org.name) for org in organizations)
+
+
+@require_role("admin")
+async def users(request: Request) -> Response:
+    with db(request) as session:
+        people = list(
+            session.scalars(
+                select(AdminUser).options(selectinload(AdminUser.memberships)).order_by(AdminUser.email)
+            )
+        )
+        names = {org.id: org.name for org in organizations_of(session)}
+    return render(request, "users.html", people=people, names=names)
+
+
+@require_role("admin")
+@csrf_protect
+async def edit_user(request: Request) -> Response:
+    """New user (/users/new) or an existing one (/users/{id})."""
+    language = language_of(request)
+    user_id = request.path_params.get("user_id")
+    with db(request) as session:
+        person = session.get(AdminUser, int(user_id)) if user_id else None
+        if user_id and person is None:
+            return error_page(request, 404, "not_found")
+        organizations = organizations_of(session)
+        if request.method == "POST":
+            form = await UserForm.from_formdata(request)
+        elif person is not None:
+            form = UserForm(
+                request,
+                data={
+                    "email": person.email,
+                    "role": person.role,
+                    "organizations": person.organization_ids,
+                    "active": person.active,
+                },
+            )
+        else:
+            form = UserForm(request)
+        _user_form_choices(form, organizations, language)
+        if request.method == "POST" and form.validate():
+            known = {org.id for org in organizations}
+            chosen = [org for org in form.organizations.data or [] if org in known]
+            role = form.role.data if form.role.data in ROLES else "counsellor"
+            try:
+                email = validation.email(form.email.data or "")
+            except validation.FieldError as error:
+                form.email.errors = [field_error(str(error), language)]
+                return render(request, "user_edit.html", status_code=422, form=form, person=person)
+            other = auth.find_user(session, email)
+            if other is not None and other is not person:
+                form.email.errors = [t("email_taken", language)]
+                return render(request, "user_edit.html", status_code=422, form=form, person=person)
+            if person is None:
+                password = auth.temporary_password()
+                person = auth.create_user(session, email, password, role, tuple(chosen))
+                person.must_change_password = True
+                session.commit()
+                log.info("admin user created (role %s)", role)
+                flash(request, "user_created", password=password)
+                return RedirectResponse(f"/users/{person.id}", 303)
+            person.email = email
+            if person.role != role or not form.active.data:
+                person.session_version += 1  # a changed role or deactivation ends their sessions
+            person.role = role
+            person.active = bool(form.active.data)
+            person.memberships = [Membership(organization_id=org) for org in chosen]
+            session.commit()
+            flash(request, "saved")
+            return RedirectResponse(f"/users/{person.id}", 303)
+        return render(request, "user_edit.html", form=form, person=person, reset=ActionForm(request))
+
+
+@require_role("admin")
+@csrf_protect
+async def reset_password(request: Request) -> Response:
+    await ActionForm.from_formdata(request)
+    with db(request) as session:
+        person = session.get(AdminUser, int(request.path_params["user_id"]))
+        if person is None:
+            return error_page(request, 404, "not_found")
+        password = auth.temporary_password()
+        person.password_hash = auth.hash_password(password)
+        person.must_change_password = True
+        person.session_version += 1
+        session.commit()
+        log.info("admin password reset for user %d", person.id)
+    flash(request, "password_reset_done", password=password)
+    return RedirectResponse(f"/users/{request.path_params['user_id']}", 303)
+
+
+@require_role("admin")
+async def organizations(request: Request) -> Response:
+    with db(request) as session:
+        items = organizations_of(session)
+    return render(request, "organizations.html", items=items)
+
+
+@require_role("admin")
+@csrf_protect
+async def edit_organization(request: Request) -> Response:
+    language = language_of(request)
+    with db(request) as session:
+        org = session.get(Organization, request.path_params["organization_id"])
+        if org is None:
+            return error_page(request, 404, "not_found")
+        if request.method == "POST":
+            form = await OrganizationForm.from_formdata(request)
+        else:
+            form = OrganizationForm(
+                request,
+                data={"name": org.name, "website": org.website, "email": org.email, "is_mso": org.is_mso},
+            )
+        if request.method == "POST" and form.validate():
+            checks = {
+                "name": lambda value: value.strip() or _missing(),
+                "website": validation.url,
+                "email": validation.email,
+            }
+            values = {}
+            for name, check in checks.items():
+                raw = (getattr(form, name).data or "").strip()
+                try:
+                    values[name] = check(raw) if raw or name == "name" else None
+                except validation.FieldError as error:
+                    getattr(form, name).errors = [field_error(str(error), language)]
+            if any(getattr(form, name).errors for name in checks):
+                return render(request, "organization_edit.html", status_code=422, form=form, org=org)
+            mso_changed = org.is_mso != bool(form.is_mso.data)
+            org.name, org.website, org.email = values["name"], values["website"], values["email"]
+            org.is_mso = bool(form.is_mso.data)
+            session.flush()
+            if mso_changed:
+                refresh_organization(session, org.id)  # the MSO bonus in the ranking applies at once
+            session.commit()
+            flash(request, "saved")
+            return RedirectResponse(f"/organizations/{org.id}", 303)
+        return render(request, "organization_edit.html", form=form, org=org)
+
+
+def _missing() -> str:
+    raise validation.FieldError("missing")

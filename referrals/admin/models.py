@@ -1,0 +1,84 @@
+"""Tables of the counsellor admin: users, their organisations, entry versions, problem reports.
+
+They share referrals.models.Base, so one Alembic history (branch "admin") creates them.
+Field-level changes are also written to the HSDS `metadata` table (referrals.models.Metadata);
+`EntryVersion` adds whole-entry snapshots so that an earlier version can be restored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from referrals.models import Base
+
+ROLES = ("admin", "counsellor", "coordinator")
+REPORT_REASONS = ("closed", "moved", "phone", "language")
+
+
+class AdminUser(Base):
+    """A person who logs into the admin. Only the argon2 hash of the password is stored."""
+
+    __tablename__ = "admin_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(300), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # admin | counsellor | coordinator
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised on password reset or deactivation: sessions carrying an older number end.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set by an admin's password reset: the user must choose a new password after logging in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        cascade="all, delete-orphan", order_by="Membership.organization_id"
+    )
+
+    @property
+    def organization_ids(self) -> list[str]:
+        return [m.organization_id for m in self.memberships]
+
+
+class Membership(Base):
+    """A counsellor belongs to an organisation and may edit its services."""
+
+    __tablename__ = "admin_membership"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
+
+
+class EntryVersion(Base):
+    """A snapshot of one service (HSDS JSON) after a change, with who, when and which fields."""
+
+    __tablename__ = "admin_entry_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(20))  # baseline | edit | verify | archive | restore | ...
+    changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.hsds.service_to_hsds
+
+
+class ProblemReport(Base):
+    """A user's report from the bot that an entry is wrong. Holds no user data at all."""
+
+    __tablename__ = "problem_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # closed | moved | phone | language
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | done
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(300))

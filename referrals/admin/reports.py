@@ -1,0 +1,76 @@
+"""Reports of wrong entries, made by users in the bot ("report a problem" under a card).
+
+A report holds the service, a reason and the time: nothing about the user (no sender id,
+no text). The bot's buttons carry a short reference to the service (`short_ref`: 11
+characters of a hash) because Telegram allows only 64 bytes of button data.
+
+No web framework here: the action server imports this module.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from referrals.admin.models import REPORT_REASONS, ProblemReport
+from referrals.models import Service
+
+REF_LENGTH = 11  # 66 bits: no collision in practice even with millions of services
+
+
+def short_ref(service_id: str) -> str:
+    digest = hashlib.sha256(service_id.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:REF_LENGTH]
+
+
+def resolve_ref(session: Session, ref: str) -> str | None:
+    """The service id behind a short reference (None if no service has it)."""
+    if not isinstance(ref, str) or len(ref) != REF_LENGTH:
+        return None
+    # Reports are rare: hashing every id (about 50 ms per 100 000 services) beats keeping a table.
+    return next((sid for sid in session.scalars(select(Service.id)) if short_ref(sid) == ref), None)
+
+
+def store_report(session: Session, ref: str, reason: str) -> ProblemReport | None:
+    """Record a report (the caller commits); None when the reference or reason is unknown."""
+    if reason not in REPORT_REASONS:
+        return None
+    service_id = resolve_ref(session, ref)
+    if service_id is None:
+        return None
+    report = ProblemReport(service_id=service_id, reason=reason, status="open")
+    session.add(report)
+    return report
+
+
+def open_reports(session: Session, organization_ids: list[str] | None) -> list[ProblemReport]:
+    """Open reports, oldest first; only those of these organisations (None: all, for admins)."""
+    query = (
+        select(ProblemReport)
+        .join(Service, Service.id == ProblemReport.service_id)
+        .where(ProblemReport.status == "open")
+        .order_by(ProblemReport.created_at, ProblemReport.id)
+    )
+    if organization_ids is not None:
+        query = query.where(Service.organization_id.in_(organization_ids))
+    return list(session.scalars(query))
+
+
+def open_reports_of(session: Session, service_id: str) -> list[ProblemReport]:
+    return list(
+        session.scalars(
+            select(ProblemReport)
+            .where(ProblemReport.service_id == service_id, ProblemReport.status == "open")
+            .order_by(ProblemReport.id)
+        )
+    )
+
+
+def mark_done(report: ProblemReport, who: str) -> None:
+    report.status = "done"
+    report.done_at = datetime.now(UTC)
+    report.done_by = who
