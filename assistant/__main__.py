@@ -164,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     prepare_directory()
     parts, hello = components(settings, str(model))
     supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello))
-    return asyncio.run(supervisor.run())
+    from referrals.statistics.retention import with_retention
+
+    # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
+    return asyncio.run(with_retention(supervisor.run()))
 
 
 if __name__ == "__main__":

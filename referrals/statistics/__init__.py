@@ -1,0 +1,9 @@
+"""Coordinator statistics: coarse, anonymous counts of what people ask, where and in which language.
+
+- `recording`: the action server counts every user turn once (language, intent, topic,
+  directory city, hour, fallback, crisis) and every referral search (outcome, organisations
+  shown) into aggregated daily counters. No text, no ids, no pseudonym is ever stored.
+- `queries`: the dashboard's tables, with small counts suppressed (`suppression`).
+- `dashboard`: Starlette routes (pages, charts, CSV) the admin mounts under /statistics.
+- `retention`: the scheduled deletion of idle conversations from Rasa's tracker store.
+"""

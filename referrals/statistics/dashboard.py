@@ -1,0 +1,216 @@
+"""The coordinator dashboard: Starlette routes the admin mounts at /statistics.
+
+Pages (one per view), a chart per table (pygal SVG, embedded as data: images, so the
+admin's Content-Security-Policy needs no inline styles or scripts), a CSV export of every
+table, filters by period and city. Only coordinators and admins get in: the admin mounts
+these routes behind its RoleGuard, and every route checks the role again itself (a
+mistake in the mounting must not open the statistics), via the admin's `current_user`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from referrals.statistics import charts, queries
+from referrals.statistics.csv_export import cell_text, table_csv
+from referrals.statistics.i18n import LANGUAGES, city_label, text
+from referrals.statistics.models import ALL_CITIES
+from referrals.statistics.queries import Filters, Table
+from referrals.statistics.recording import TIMEZONE
+from referrals.statistics.suppression import shown
+
+ALLOWED_ROLES = ("coordinator", "admin")
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescapes .html
+
+Builder = Callable[[Session, Filters], Table]
+TABLES: dict[str, Builder] = {
+    "weekly": queries.weekly_overview,
+    "hours": queries.hours_of_day,
+    "language": lambda s, f: queries.breakdown(s, f, "language"),
+    "topic": lambda s, f: queries.breakdown(s, f, "topic"),
+    "cities": queries.cities,
+    "needs": queries.unmet_needs,
+    "fallback": queries.fallback_weekly,
+    "misunderstood_topics": lambda s, f: queries.breakdown(s, f, "fallback", "misunderstood_topics"),
+    "misunderstood_intents": lambda s, f: queries.breakdown(s, f, "fallback_intent", "misunderstood_intents"),
+    "intent": lambda s, f: queries.breakdown(s, f, "intent"),
+    "organisations": queries.organisations,
+}
+VIEWS: dict[str, tuple[str, ...]] = {
+    "overview": ("weekly", "hours"),
+    "people": ("language", "topic", "cities"),
+    "needs": ("needs",),
+    "understanding": ("fallback", "misunderstood_topics", "misunderstood_intents", "intent"),
+    "organisations": ("organisations",),
+}
+
+
+def _current_user(request: Request) -> Any:
+    try:
+        from referrals.admin.auth import current_user
+    except ImportError:  # no admin installed: nobody is logged in
+        return None
+    return current_user(request)
+
+
+def allowed(request: Request) -> bool:
+    """Only a logged-in coordinator or admin (who need not change their password first)."""
+    user = _current_user(request)
+    return (
+        user is not None
+        and getattr(user, "role", None) in ALLOWED_ROLES
+        and not getattr(user, "must_change_password", False)
+    )
+
+
+def _language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    chosen = request.session.get("lang") if "session" in request.scope else None
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "de"
+
+
+def _sessions(request: Request) -> sessionmaker[Session]:
+    factory = getattr(request.app.state, "sessionmaker", None)
+    if factory is None:
+        from referrals.db import get_sessionmaker
+
+        factory = get_sessionmaker()
+    return factory
+
+
+def _directory_cities(session: Session) -> list[str]:
+    from referrals.search import directory_places
+
+    return directory_places(session)
+
+
+def _forbidden(request: Request) -> Response:
+    return PlainTextResponse(text(_language(request), "forbidden"), status_code=403)
+
+
+def _today() -> date:
+    return datetime.now(TIMEZONE).date()
+
+
+def _svg_image(svg: str) -> str:
+    """The chart as a data: URI (no scripts: pygal's inline config script is removed)."""
+    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _present(table: Table, language: str, query: str, base: str) -> dict[str, Any]:
+    chart = charts.render(table, language)
+    return {
+        "name": table.name,
+        "title": text(language, f"table.{table.name}"),
+        "columns": [text(language, f"col.{c}") for c in table.columns],
+        "numeric": [kind in ("count", "rate") for kind in table.kinds],
+        "rows": [
+            [cell_text(value, kind, language) for value, kind in zip(row, table.kinds, strict=True)]
+            for row in table.rows
+        ],
+        "suppressed": table.suppressed,
+        "chart": _svg_image(chart) if chart else None,
+        "csv": f"{base}/csv/{table.name}.csv" + (f"?{query}" if query else ""),
+    }
+
+
+def view_page(request: Request) -> Response:
+    """One view of the dashboard: its tables with charts, the filters, the totals."""
+    if not allowed(request):
+        return _forbidden(request)
+    view = request.path_params.get("view", "overview")
+    if view not in VIEWS:
+        return PlainTextResponse("not found", status_code=404)
+    language = _language(request)
+    base = request.scope.get("root_path", "")
+    query = request.url.query
+    with _sessions(request)() as session:
+        cities = _directory_cities(session)
+        filters = Filters.from_params(request.query_params, _today(), cities)
+        tables = [TABLES[name](session, filters) for name in VIEWS[view]]
+        conversations, turns = queries.totals(session, filters)
+    period = request.query_params.get(
+        "period", "" if "from" in request.query_params else queries.DEFAULT_PERIOD
+    )
+    return templates.TemplateResponse(
+        request,
+        "statistics.html",
+        {
+            "lang": language,
+            "t": lambda key, **values: text(language, key, **values),
+            "base": base,
+            "view": view,
+            "views": list(VIEWS),
+            "query": query,
+            "lang_query": {code: urlencode({**request.query_params, "lang": code}) for code in LANGUAGES},
+            "filters": filters,
+            "period": period,
+            "periods": list(queries.PERIODS),
+            "cities": [(ALL_CITIES, city_label(language, ALL_CITIES))] + [(c, c) for c in cities],
+            "tables": [_present(table, language, query, base) for table in tables],
+            "totals": text(
+                language,
+                "totals",
+                conversations=shown(conversations),
+                turns=shown(turns),
+                start=filters.start.isoformat(),
+                end=filters.end.isoformat(),
+            ),
+            "any_suppressed": any(table.suppressed for table in tables),
+        },
+    )
+
+
+def csv_export(request: Request) -> Response:
+    """One table as CSV, with the page's filters and suppression."""
+    if not allowed(request):
+        return _forbidden(request)
+    name = request.path_params["table"]
+    if name not in TABLES:
+        return PlainTextResponse("not found", status_code=404)
+    language = _language(request)
+    with _sessions(request)() as session:
+        filters = Filters.from_params(request.query_params, _today(), _directory_cities(session))
+        table = TABLES[name](session, filters)
+    filename = f"statistics-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return Response(
+        table_csv(table, filters, language),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def stylesheet(request: Request) -> Response:
+    if not allowed(request):
+        return _forbidden(request)
+    return FileResponse(HERE / "templates" / "statistics.css", media_type="text/css")
+
+
+routes = [
+    Route("/", view_page, name="statistics"),
+    Route("/statistics.css", stylesheet),
+    Route("/csv/{table}.csv", csv_export),
+    Route("/{view}", view_page),
+]
