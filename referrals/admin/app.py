@@ -145,7 +145,7 @@ def create_app(
 
         routes.append(Mount("/statistics", app=RoleGuard(Router(statistics), ("admin", "coordinator"))))
     else:
-        routes.append(Route("/statistics", views.statistics_missing))
+        routes.append(Route("/statistics/", views.statistics_missing))
     app = Starlette(
         routes=routes,
         middleware=[

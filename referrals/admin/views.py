@@ -157,7 +157,7 @@ async def home(request: Request) -> Response:
     user = current_user(request)
     assert user is not None
     if user.role == "coordinator":
-        return RedirectResponse("/statistics", 303)
+        return RedirectResponse("/statistics/", 303)
     return RedirectResponse("/entries", 303)
 
 
