@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -56,7 +57,11 @@ def _engine(url: str) -> Engine:
 
 
 def _events_engine(settings: Settings) -> Engine | None:
-    engine = _engine(tracker_store_url(settings))
+    """The tracker store's engine, None while Rasa has not created its table (or file) yet."""
+    url = make_url(tracker_store_url(settings))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None
+    engine = _engine(url.render_as_string(hide_password=False))
     return engine if inspect(engine).has_table(EVENTS_TABLE) else None
 
 

@@ -11,8 +11,6 @@ from bot.app import ALLOWED_UPDATES, build_application
 def main() -> None:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(settings)
     log = logging.getLogger("bot")
     if settings.telegram_webhook_url:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -23,6 +25,15 @@ from bot.texts import LANGUAGES, commands
 # Only what the handlers below use: Telegram does not even send the rest (channel posts,
 # inline queries, polls, chat member changes...).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def quiet_third_party_loggers() -> None:
+    """Whatever LOG_LEVEL says: PTB logs every call's parameters (chat ids, message texts) at
+    DEBUG, and httpx/httpcore log URLs, which contain the bot token."""
+    ptb = logging.getLogger("telegram")
+    ptb.setLevel(max(logging.INFO, ptb.getEffectiveLevel()))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 async def _post_init(application: Application) -> None:
@@ -54,8 +65,9 @@ def build_application(settings: Settings) -> Application:
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, token)
     application.bot_data["relay"] = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
-    application.bot_data["retention_hours"] = settings.conversation_retention_hours
+    application.bot_data["settings"] = settings
     add_handlers(application)
+    quiet_third_party_loggers()
     return application
 
 

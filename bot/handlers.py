@@ -7,6 +7,7 @@ in the conversation's language.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 
@@ -75,7 +76,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, for how long, who sees statistics."""
-    hours = context.bot_data["retention_hours"]
+    hours = context.bot_data["settings"].conversation_retention_hours
     await _reply(update, context, "privacy", hours=f"{hours:g}")
 
 
@@ -104,7 +105,8 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
         await context.bot.send_message(chat_id, texts.text("forget_kept", language))
         return
     relay = _relay(context)
-    deleted = await asyncio.to_thread(delete_conversation, relay.sender(chat_id))
+    settings = context.bot_data["settings"]
+    deleted = await asyncio.to_thread(delete_conversation, relay.sender(chat_id), settings)
     relay.forget(chat_id)
     log.info("conversation forgotten on request (%d stored events deleted)", deleted)
     await context.bot.send_message(chat_id, texts.text("forgotten", language))
@@ -171,10 +173,15 @@ async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure without the update's content; the bot keeps running."""
+    """Log the failure without the update's content, tell the user; the bot keeps running."""
     error = context.error
     log.error(
         "handler failed: %s",
         type(error).__name__,
         exc_info=(type(error), error, error.__traceback__) if error else None,
     )
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        with contextlib.suppress(Exception):  # the failure may be Telegram itself
+            await context.bot.send_message(
+                update.effective_chat.id, texts.text("unavailable", _language_code(update))
+            )

@@ -16,6 +16,7 @@ User side (the chat page and the tests):
   POST /local/send   {chat_id, text, language_code?}        a user writes
   POST /local/press  {chat_id, message_id, data}            a user taps a button
   POST /local/update {...}                                  any raw Update (stickers, ...)
+  POST /local/fault  {method, status?, retry_after?, times?} answer the next calls with an error
   GET  /local/messages?chat_id=&after=&timeout=             the bot's messages (long poll)
   GET  /local/calls                                         Bot API methods called so far
 """
@@ -46,15 +47,17 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 CHAT_PAGE = Path(__file__).with_name("chat_page.html")
+API_KEY: web.AppKey[LocalBotApi] = web.AppKey("api")
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 
 
 class BotApiError(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -64,6 +67,10 @@ class LocalBotApi:
     updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    # (method, parameters) of every call, for tests that check what the bot asked for.
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Errors to answer instead of the next calls of a method: method -> [(status, retry_after)].
+    faults: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     commands: dict[str, Any] = field(default_factory=dict)
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -115,6 +122,10 @@ class LocalBotApi:
     # -- bot side ------------------------------------------------------------------
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         self.calls.append(method)
+        self.requests.append((method, params))
+        if self.faults.get(method):
+            status, retry_after = self.faults[method].pop(0)
+            raise BotApiError(status, "Too Many Requests: retry later", retry_after)
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             raise BotApiError(404, "Not Found: method not found")
@@ -178,7 +189,9 @@ class LocalBotApi:
         async with self._changed:
             self.sent.append(message)
             self._changed.notify_all()
-        return {k: v for k, v in message.items() if k != "parse_mode"}
+        # Telegram's Message carries only inline keyboards; reply keyboards stay client-side.
+        inline = "inline_keyboard" in (markup or {})
+        return {k: v for k, v in message.items() if k != "parse_mode" and (k != "reply_markup" or inline)}
 
     async def _m_sendchataction(self, _params: dict[str, Any]) -> Any:
         return True
@@ -190,8 +203,12 @@ class LocalBotApi:
         message = self.find_sent(int(params["chat_id"]), int(params["message_id"]))
         if message is None:
             raise BotApiError(400, "Bad Request: message to edit not found")
-        message["reply_markup"] = _json_param(params.get("reply_markup")) or {}
-        return message
+        markup = _json_param(params.get("reply_markup"))
+        if markup:
+            message["reply_markup"] = markup
+        else:  # like Telegram: a message without buttons has no reply_markup
+            message.pop("reply_markup", None)
+        return {k: v for k, v in message.items() if k != "parse_mode"}
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
         self.commands[str(params.get("language_code") or "")] = _json_param(params.get("commands"))
@@ -218,7 +235,7 @@ def _json_param(value: Any) -> Any:
 def create_app(api: LocalBotApi | None = None) -> web.Application:
     api = api or LocalBotApi()
     app = web.Application(client_max_size=2**20)
-    app["api"] = api
+    app[API_KEY] = api
 
     async def bot_method(request: web.Request) -> web.Response:
         if request.content_type == "application/json":
@@ -228,10 +245,10 @@ def create_app(api: LocalBotApi | None = None) -> web.Application:
         try:
             result = await api.call(request.match_info["method"], params)
         except BotApiError as error:
-            return web.json_response(
-                {"ok": False, "error_code": error.status, "description": error.description},
-                status=error.status,
-            )
+            body: dict[str, Any] = {"ok": False, "error_code": error.status, "description": error.description}
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return web.json_response(body, status=error.status)
         except (KeyError, ValueError) as error:
             return web.json_response(
                 {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}, status=400
@@ -267,6 +284,13 @@ def create_app(api: LocalBotApi | None = None) -> web.Application:
         )
         return web.json_response({"ok": True})
 
+    async def fault(request: web.Request) -> web.Response:
+        body = await request.json()
+        api.faults.setdefault(body["method"], []).extend(
+            [(int(body.get("status", 429)), int(body.get("retry_after", 1)))] * int(body.get("times", 1))
+        )
+        return web.json_response({"ok": True})
+
     async def raw_update(request: web.Request) -> web.Response:
         update = await api.add_update(await request.json())
         return web.json_response({"ok": True, "update_id": update["update_id"]})
@@ -290,6 +314,7 @@ def create_app(api: LocalBotApi | None = None) -> web.Application:
     app.router.add_post("/local/send", send)
     app.router.add_post("/local/press", press)
     app.router.add_post("/local/update", raw_update)
+    app.router.add_post("/local/fault", fault)
     app.router.add_get("/local/messages", messages)
     app.router.add_get("/local/calls", calls)
     app.router.add_get("/health", health)

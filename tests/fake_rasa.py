@@ -1,0 +1,70 @@
+"""A scripted stand-in for Rasa's REST channel and HTTP API, for the adapter's tests.
+
+It answers every message with "echo: <message>" unless a reply is scripted, can be
+slowed down per message, stopped and started again on the same port (Rasa down and
+back), and serves the action server's health check. The real Rasa is exercised by
+the end-to-end tests; this one makes failure modes repeatable and fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.support import free_port
+
+TOKEN = "fake-rasa-token"
+
+
+@dataclass
+class FakeRasa:
+    port: int = field(default_factory=free_port)
+    received: list[tuple[str, str]] = field(default_factory=list)  # (sender, message) in arrival order
+    replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
+    actions_up: bool = True
+    _runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def messages(self) -> list[str]:
+        return [message for _, message in self.received]
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        sender, message = body["sender"], body["message"]
+        self.received.append((sender, message))
+        await asyncio.sleep(self.delays.get(message, 0))
+        reply = self.replies.get(message)
+        if reply is None:
+            reply = [{"recipient_id": sender, "text": f"echo: {message}"}]
+        return web.json_response(reply)
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        if request.query.get("token") != TOKEN:
+            raise web.HTTPUnauthorized()
+        sender = request.match_info["sender"]
+        return web.json_response({"sender_id": sender, "slots": {"language": self.languages.get(sender)}})
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503)
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self._webhook)
+        app.router.add_get("/conversations/{sender}/tracker", self._tracker)
+        app.router.add_get("/actions/health", self._health)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
