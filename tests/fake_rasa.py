@@ -53,7 +53,9 @@ class FakeRasa:
         return web.json_response({"sender_id": sender, "slots": {"language": self.languages.get(sender)}})
 
     async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503)
+        return web.json_response(
+            {"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503
+        )
 
     async def start(self) -> None:
         app = web.Application()

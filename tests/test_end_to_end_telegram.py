@@ -80,8 +80,9 @@ def test_english_doctor_request_in_berlin(assistant, bot_api, demo_services) -> 
 
 def test_topic_button_then_city_question_then_referrals(assistant, bot_api, demo_services) -> None:
     chat = Chat(bot_api, chat_id=103, language_code="en")
-    greeting = chat.say("/start")
-    menu = greeting[-1]
+    [welcome] = chat.say("/start")
+    assert welcome["text"].startswith("Welcome!")
+    menu = chat.tap(welcome, "English")[-1]  # the language buttons of /start
     assert "Choose a topic" in menu["text"]
     city_question = chat.tap(menu, "Kita, school, youth and family")
     assert "In which city" in text_of(city_question)

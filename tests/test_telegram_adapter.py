@@ -45,10 +45,10 @@ class Harness:
     async def send(self, update: dict[str, Any]) -> None:
         await self.api.add_update(update)
 
-    async def replies(self, chat_id: int = USER, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+    async def replies(self, chat_id: int = USER, count: int = 1, wait: float = 10) -> list[dict[str, Any]]:
         """Wait for at least `count` new bot messages in the chat (then a short quiet period)."""
         collected: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait
         while len(collected) < count and time.monotonic() < deadline:
             after = self.last_seen.get(chat_id, 0)
             batch = await self.api.messages_after(chat_id, after, deadline - time.monotonic())
@@ -192,7 +192,10 @@ def _make_tracker_store(db: Path, senders: list[str]) -> None:
         for sender in senders:
             for kind in ("action", "user", "bot"):
                 connection.execute(
-                    text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, :ts, '{}')"),
+                    text(
+                        "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                        "VALUES (:s, :t, :ts, '{}')"
+                    ),
                     {"s": sender, "t": kind, "ts": time.time()},
                 )
     engine.dispose()
@@ -228,7 +231,9 @@ async def test_shared_location_is_rounded_before_it_reaches_rasa(harness: Harnes
     assert harness.rasa.messages() == ['/inform_place{"latitude": 49.87, "longitude": 8.65}']
 
 
-async def test_ask_for_a_place_offers_telegrams_location_button_and_closes_it_afterwards(harness: Harness) -> None:
+async def test_ask_for_a_place_offers_telegrams_location_button_and_closes_it_afterwards(
+    harness: Harness,
+) -> None:
     harness.rasa.replies["Kita please"] = [
         {"text": "Which city?"},
         {"custom": {"request_location": "📍 Send my location"}},
@@ -246,8 +251,20 @@ async def test_ask_for_a_place_offers_telegrams_location_button_and_closes_it_af
 @pytest.mark.parametrize(
     ("content", "key"),
     [
-        ({"sticker": {"file_id": "s", "file_unique_id": "s", "width": 512, "height": 512,
-                      "is_animated": False, "is_video": False, "type": "regular"}}, "sticker"),
+        (
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+            "sticker",
+        ),
         ({"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]}, "media"),
         ({"document": {"file_id": "d", "file_unique_id": "d", "file_name": "pass.pdf"}}, "media"),
         ({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}, "voice"),
@@ -267,7 +284,9 @@ async def test_non_text_messages_get_a_fitting_reply_and_never_reach_rasa(
 
 
 async def test_an_edited_message_is_answered_as_the_corrected_question(harness: Harness) -> None:
-    await harness.send({"edited_message": {**_private(text="doctor in Bochum"), "edit_date": int(time.time())}})
+    await harness.send(
+        {"edited_message": {**_private(text="doctor in Bochum"), "edit_date": int(time.time())}}
+    )
     [reply] = await harness.replies()
     assert reply["text"] == "echo: doctor in Bochum"
 
@@ -275,16 +294,24 @@ async def test_an_edited_message_is_answered_as_the_corrected_question(harness: 
 async def test_groups_get_a_pointer_to_the_private_chat_and_channels_nothing(harness: Harness) -> None:
     group = {"id": -100777, "type": "supergroup", "title": "Neighbours"}
     user = {"id": USER, "is_bot": False, "first_name": "Tester", "language_code": "fr"}
-    command = {"message_id": 1, "date": int(time.time()), "chat": group, "from": user, "text": "/start",
-               "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    command = {
+        "message_id": 1,
+        "date": int(time.time()),
+        "chat": group,
+        "from": user,
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
     await harness.send({"message": command})
     [reply] = await harness.replies(chat_id=group["id"])
     assert reply["text"] == texts.text("private_only", "fr")
     await harness.send({"message": {**command, "message_id": 2, "text": "where is a doctor", "entities": []}})
     channel = {"id": -100888, "type": "channel", "title": "News"}
-    await harness.send({"channel_post": {"message_id": 3, "date": int(time.time()), "chat": channel, "text": "hi"}})
-    assert await harness.replies(chat_id=group["id"], timeout=1.5) == []
-    assert await harness.replies(chat_id=channel["id"], timeout=0.5) == []
+    await harness.send(
+        {"channel_post": {"message_id": 3, "date": int(time.time()), "chat": channel, "text": "hi"}}
+    )
+    assert await harness.replies(chat_id=group["id"], wait=1.5) == []
+    assert await harness.replies(chat_id=channel["id"], wait=0.5) == []
     assert harness.rasa.messages() == []
 
 
@@ -318,7 +345,7 @@ async def test_rasa_down_and_back_loses_no_message_and_keeps_the_order(harness: 
     assert notice["text"] == texts.text("unavailable_kept", "en")
     await asyncio.sleep(1.0)
     await harness.rasa.start()
-    answers = await harness.replies(count=3, timeout=15)
+    answers = await harness.replies(count=3, wait=15)
     assert [a["text"] for a in answers] == ["echo: erste", "echo: zweite", "echo: dritte"]
     assert harness.rasa.messages() == ["erste", "zweite", "dritte"]
     # Back to normal: the next message is answered at once, without a notice.
@@ -337,7 +364,7 @@ async def test_actions_down_the_message_is_sent_again_once_they_are_back(harness
 
     back = asyncio.create_task(actions_come_back())
     await harness.say("Arzt in Köln")
-    replies = await harness.replies(count=2, timeout=15)
+    replies = await harness.replies(count=2, wait=15)
     await back
     assert [r["text"] for r in replies] == [texts.text("unavailable_kept", "en"), "echo: Arzt in Köln"]
 
@@ -350,7 +377,7 @@ async def test_replies_stay_in_order_per_chat_and_chats_do_not_wait_for_each_oth
     started = time.monotonic()
     [other] = await harness.replies(chat_id=USER + 7)
     assert other["text"] == "echo: other chat" and time.monotonic() - started < 1.2
-    mine = await harness.replies(count=3, timeout=10)
+    mine = await harness.replies(count=3, wait=10)
     texts_ = [m["text"] for m in mine]
     assert texts_[-2:] == ["echo: slow first", "echo: quick second"]
     assert texts_[:-2] == [texts.text("slow", "en")]  # the slow turn got one "one moment"
@@ -368,7 +395,7 @@ async def test_429_is_waited_out_and_the_reply_still_arrives(harness: Harness) -
     harness.api.faults["sendMessage"] = [(429, 1)]
     started = time.monotonic()
     await harness.say("hello")
-    [reply] = await harness.replies(timeout=10)
+    [reply] = await harness.replies(wait=10)
     assert reply["text"] == "echo: hello"
     assert time.monotonic() - started >= 1.0  # retry_after honoured
     assert [m for m in harness.api.calls if m == "sendMessage"] == ["sendMessage", "sendMessage"]
@@ -389,7 +416,7 @@ async def test_rasa_sees_a_pseudonym_and_logs_hold_no_ids_or_texts(harness: Harn
     await harness.say("mein Name ist Leyla, Telefon 0151 2345678")
     await harness.replies()
     await harness.rasa.start()
-    await harness.replies(timeout=10)
+    await harness.replies(wait=10)
     [(sender, _)] = harness.rasa.received
     assert str(USER) not in sender and len(sender) == 32
     logged = "\n".join(r.getMessage() for r in caplog.records)
@@ -422,7 +449,9 @@ async def test_webhook_mode_checks_the_secret_on_every_request(harness: Harness)
         wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
         assert missing.status_code == 403 and wrong.status_code == 403
         assert harness.rasa.messages() == []
-        right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
+        right = await client.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"}
+        )
         assert right.status_code == 200
     [reply] = await harness.replies()
     assert reply["text"] == "echo: über Webhook"
