@@ -9,7 +9,9 @@ Runs in the Rasa environment (it uses only Rasa and its own dependencies):
 
     RASA_TELEMETRY_ENABLED=false .venv-rasa/bin/python benchmarks/nlu_accuracy.py [--model-dir DIR]
 
-With --project-model PATH an already trained model is used instead of training one.
+With --project-model PATH an already trained model is used instead of training one;
+--skip-default trains and evaluates only the project pipeline; --keep-models DIR keeps the
+trained models; --errors prints every misclassified held-out message (truth -> predicted).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def held_out(language: str) -> list[tuple[str, str, str | None]]:
     return examples
 
 
-async def evaluate(model: Path) -> dict[str, dict[str, float]]:
+async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, float]]:
     import logging
 
     from rasa.core.agent import Agent
@@ -115,10 +117,15 @@ async def evaluate(model: Path) -> dict[str, dict[str, float]]:
                 top = parsed["intent_ranking"][0]["name"]  # judge the classifier, not the threshold
             truth.append(intent)
             predicted.append(top)
+            if errors and top != intent:
+                confidence = parsed["intent_ranking"][0]["confidence"] if parsed.get("intent_ranking") else 0
+                print(f"  {language} intent  {intent:>20} -> {top:20} {confidence:.2f}  {text}")
             if faq:
                 key = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response") or {}
                 faq_truth.append(faq)
                 faq_predicted.append((key.get("intent_response_key") or "").removeprefix("faq/"))
+                if errors and top == intent and faq_predicted[-1] != faq:
+                    print(f"  {language} faq     {faq:>20} -> {faq_predicted[-1]:20}       {text}")
         results[language] = {
             "n": len(examples),
             "accuracy": accuracy_score(truth, predicted),
@@ -135,14 +142,21 @@ def main() -> None:
     parser.add_argument("--project-model", type=Path, help="use this trained model for the project pipeline")
     parser.add_argument("--skip-default", action="store_true", help="do not train Rasa's default pipeline")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--keep-models", type=Path, help="write the trained models to this directory")
+    parser.add_argument("--errors", action="store_true", help="print every misclassified held-out message")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
+        out = args.keep_models or Path(tmp)
+        out.mkdir(parents=True, exist_ok=True)
         models = {"project": args.project_model or train(ROOT / "config.yml", out, "project")}
         if not args.skip_default:
             (out / "default.yml").write_text(DEFAULT_CONFIG)
             models["rasa-default"] = train(out / "default.yml", out, "default")
-        figures = {name: asyncio.run(evaluate(path)) for name, path in models.items()}
+        figures = {}
+        for name, path in models.items():
+            if args.errors:
+                print(f"\nerrors of {name}:")
+            figures[name] = asyncio.run(evaluate(path, args.errors))
     names = list(figures)
     print(f"\n{'lang':5} {'n':>4} " + " ".join(f"{n + ' acc':>16} {n + ' F1':>15} {'faq':>6}" for n in names))
     for language in LANGUAGES:
