@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from assistant.conversations import delete_conversation
 from bot import texts
 from bot.relay import TurnRelay
+from referrals.topics import LANGUAGE_NAMES, choose_language_payload
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, *
 def language_keyboard() -> InlineKeyboardMarkup:
     """One button per language, two per row; the payload is Rasa's choose_language intent."""
     buttons = [
-        InlineKeyboardButton(name, callback_data=f'/choose_language{{"language":"{code}"}}')
-        for code, name in texts.LANGUAGE_NAMES.items()
+        InlineKeyboardButton(name, callback_data=choose_language_payload(code))
+        for code, name in LANGUAGE_NAMES.items()
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 

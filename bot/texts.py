@@ -19,17 +19,6 @@ def _adapter_texts() -> dict[str, dict[str, str]]:
     return yaml.safe_load(CONTENT.read_text(encoding="utf-8"))["adapter"]
 
 
-# Endonyms on the language buttons: a user finds their language whatever the bot speaks now.
-LANGUAGE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "ar": "العربية",
-    "tr": "Türkçe",
-    "ru": "Русский",
-    "uk": "Українська",
-    "fa": "فارسی",
-    "fr": "Français",
-}
 COMMANDS = ("start", "help", "language", "privacy", "forget")
 
 

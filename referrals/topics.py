@@ -5,6 +5,7 @@ Codes are what NLU entities, button payloads and the database use; labels are wh
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 SUPPORTED_LANGUAGES = ("de", "en", "ar", "tr", "ru", "uk", "fa", "fr")
@@ -73,3 +74,21 @@ TOPICS: dict[str, Topic] = {
 
 # Topics offered as buttons: those the conversation answers today.
 MENU_TOPICS = tuple(TOPICS)
+
+
+# Endonyms on the language buttons: a user finds their language whatever the bot speaks now.
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "ar": "العربية",
+    "tr": "Türkçe",
+    "ru": "Русский",
+    "uk": "Українська",
+    "fa": "فارسی",
+    "fr": "Français",
+}
+
+
+def choose_language_payload(code: str) -> str:
+    """What a language button sends: Rasa's choose_language intent (fits Telegram's 64 bytes)."""
+    return "/choose_language" + json.dumps({"language": code}, separators=(",", ":"))

@@ -24,6 +24,7 @@ from bot import texts
 from bot.app import ALLOWED_UPDATES, _post_init, build_application
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.relay import RetryPolicy
+from referrals.topics import LANGUAGE_NAMES
 from tests.fake_rasa import TOKEN, FakeRasa
 from tests.support import free_port
 
@@ -144,7 +145,7 @@ async def test_start_welcomes_with_language_buttons_that_reach_rasa(harness: Har
     [welcome] = await harness.replies()
     assert welcome["text"] == texts.text("welcome", "tr")
     labels = [b["text"] for row in welcome["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == list(texts.LANGUAGE_NAMES.values())
+    assert labels == list(LANGUAGE_NAMES.values())
     await harness.tap(welcome, "العربية")
     [answer] = await harness.replies()
     assert harness.rasa.messages()[-1] == '/choose_language{"language":"ar"}'

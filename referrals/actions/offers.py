@@ -12,18 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from referrals.actions.topic_menu import topic_buttons
 from referrals.cards import message
 from referrals.content import faq_topics
-from referrals.topics import SUPPORTED_LANGUAGES
-
-LANGUAGE_NAMES = {
-    "de": "Deutsch",
-    "en": "English",
-    "ar": "العربية",
-    "tr": "Türkçe",
-    "ru": "Русский",
-    "uk": "Українська",
-    "fa": "فارسی",
-    "fr": "Français",
-}
+from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_language_payload
 
 
 def _answered_faq(tracker: Tracker) -> str | None:
@@ -88,7 +77,7 @@ class ActionConfirmLanguage(Action):
             buttons=[
                 {
                     "title": LANGUAGE_NAMES[code],
-                    "payload": "/choose_language" + json.dumps({"language": code}, separators=(",", ":")),
+                    "payload": choose_language_payload(code),
                 }
                 for code in SUPPORTED_LANGUAGES
             ],
