@@ -13,6 +13,7 @@ from pygal.style import Style
 
 from referrals.statistics.i18n import label, text
 from referrals.statistics.queries import Table
+from referrals.statistics.suppression import hidden
 
 MAX_BARS = 12
 STYLE = Style(
@@ -64,10 +65,10 @@ def render(table: Table, language: str) -> Markup | None:
         return None
     kind, column = CHARTS[table.name]
     index = table.columns.index(column)
-    rows = table.rows if kind != "hbar" else [r for r in table.rows if r[index] is not None][:MAX_BARS]
+    rows = table.rows if kind != "hbar" else [r for r in table.rows if not hidden(r[index])][:MAX_BARS]
     if not rows:
         return None
-    values = [row[index] for row in rows]
+    values = [None if hidden(row[index]) else row[index] for row in rows]
     if table.kinds[index] == "rate":
         values = [None if v is None else round(v * 100, 1) for v in values]
     if kind == "hbar":

@@ -60,8 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "csv": "CSV herunterladen",
         "totals": "{conversations} Gespräche, {turns} Nachrichten vom {start} bis {end}",
         "suppressed": "„<5“: Zahlen unter 5 werden nicht gezeigt (auch nicht im CSV), damit niemand "
-        "erkennbar wird; wo eine einzelne verborgene Zahl sich aus der Summe ausrechnen ließe, "
-        "wird die nächstkleinere mit verborgen.",
+        "erkennbar wird. „x“: zurückgehalten, weil sich sonst eine verborgene Zahl aus der Summe "
+        "ausrechnen ließe.",
         "about": "Gezählt werden nur grobe Angaben je Nachricht: Tag und Stunde, Antwortsprache, Anliegen "
         "und Thema, Ort (nur Orte des Verzeichnisses), gezeigte Organisationen, nicht verstanden, "
         "Krisenhinweis. Kein Text, keine Telegram-Kennung, kein Name. Ein Gespräch wird je Tag "
@@ -127,8 +127,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "csv": "Download CSV",
         "totals": "{conversations} conversations, {turns} messages from {start} to {end}",
         "suppressed": '"<5": counts below 5 are never shown (nor exported to CSV), so that nobody can be '
-        "recognised; where a single hidden count could be worked out from a total, the next smallest "
-        "one is hidden too.",
+        'recognised. "x": withheld, because a hidden count could otherwise be worked out from a total.',
         "about": "Only coarse facts per message are counted: day and hour, reply language, request and "
         "topic, place (only places of the directory), organisations shown, not understood, crisis "
         "answer. No text, no Telegram id, no name. A conversation is counted per day: someone who "

@@ -23,7 +23,7 @@ from referrals.statistics.models import (
     StatisticsOrganization,
     StatisticsReferral,
 )
-from referrals.statistics.suppression import protect_column, rate, suppress
+from referrals.statistics.suppression import hidden, protect_column, rate, suppress
 
 PERIODS = {"4w": 4, "12w": 12, "26w": 26, "52w": 52}
 DEFAULT_PERIOD = "12w"
@@ -83,7 +83,7 @@ class Table:
     @property
     def suppressed(self) -> bool:
         return any(
-            cell is None
+            hidden(cell)
             for row in self.rows
             for cell, kind in zip(row, self.kinds, strict=True)
             if kind in ("count", "rate")
@@ -157,10 +157,16 @@ def _ranked(rows: list[tuple]) -> list[list]:
 
     Sorting after suppression: the order of "<5" rows must not tell which is larger.
     """
+    rows = sorted(rows, key=lambda r: str(r[0]))  # the same cell is withheld on every request
     conversations = protect_column([r[2] for r in rows])
     turns = protect_column([r[1] for r in rows])
     result = [[r[0], c, t] for r, c, t in zip(rows, conversations, turns, strict=True)]
-    return sorted(result, key=lambda r: (r[1] is None, -(r[1] or 0), r[2] is None, -(r[2] or 0), str(r[0])))
+    return sorted(result, key=lambda r: (_rank(r[1]), _rank(r[2]), str(r[0])))
+
+
+def _rank(cell: object) -> tuple[bool, int]:
+    """Shown counts first, largest first; hidden ones after, in no order that tells their size."""
+    return (True, 0) if hidden(cell) else (False, -int(cell))  # type: ignore[call-overload]
 
 
 def cities(session: Session, f: Filters) -> Table:
@@ -205,7 +211,7 @@ def unmet_needs(session: Session, f: Filters) -> Table:
         table.rows.append(
             [topic, city, shown_searches, shown_without, shown_nothing, rate(shown_without, shown_searches)]
         )
-    table.rows.sort(key=lambda r: (r[3] is None, -(r[3] or 0), r[2] is None, -(r[2] or 0), r[0], r[1]))
+    table.rows.sort(key=lambda r: (_rank(r[3]), _rank(r[2]), r[0], r[1]))
     return table
 
 
@@ -230,12 +236,12 @@ def organisations(session: Session, f: Filters) -> Table:
     query = select(o.organization, func.sum(o.shown)).where(o.day.between(f.start, f.end))
     if f.city != ALL_CITIES:
         query = query.where(o.city == f.city)
-    rows = [(name, int(shown)) for name, shown in session.execute(query.group_by(o.organization))]
+    rows = sorted((name, int(shown)) for name, shown in session.execute(query.group_by(o.organization)))
     table = Table("organisations", ["organization", "shown"], ["label:organization", "count"])
     shown = protect_column([r[1] for r in rows])
     table.rows = sorted(
         ([r[0], s] for r, s in zip(rows, shown, strict=True)),
-        key=lambda r: (r[1] is None, -(r[1] or 0), r[0]),
+        key=lambda r: (_rank(r[1]), r[0]),
     )
     return table
 

@@ -15,6 +15,24 @@ from collections.abc import Sequence
 
 THRESHOLD = 5
 SHOWN_AS = "<5"
+WITHHELD_AS = "x"
+
+
+class _Withheld:
+    """A count that may be shown on its own but is withheld to protect a suppressed one."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "WITHHELD"
+
+
+WITHHELD = _Withheld()
+Cell = int | None | _Withheld
+
+
+def hidden(value: object) -> bool:
+    return value is None or value is WITHHELD
 
 
 def suppress(count: int | None) -> int | None:
@@ -24,28 +42,30 @@ def suppress(count: int | None) -> int | None:
     return count
 
 
-def protect_column(counts: Sequence[int | None]) -> list[int | None]:
-    """Suppress small counts, and one more when exactly one is suppressed (see module doc)."""
-    result = [suppress(c) for c in counts]
+def protect_column(counts: Sequence[int | None]) -> list[Cell]:
+    """Suppress small counts, and withhold one more when exactly one is suppressed (module doc)."""
+    result: list[Cell] = [suppress(c) for c in counts]
     hidden = [i for i, c in enumerate(result) if c is None]
     if len(hidden) == 1:
-        visible = [(c, i) for i, c in enumerate(result) if c]  # zeros reveal nothing: leave them
+        visible = [(c, i) for i, c in enumerate(result) if isinstance(c, int) and c]  # zeros reveal nothing
         if visible:
-            result[min(visible)[1]] = None
+            result[min(visible)[1]] = WITHHELD
     return result
 
 
-def rate(numerator: int | None, denominator: int | None) -> float | None:
+def rate(numerator: Cell, denominator: Cell) -> float | None:
     """numerator / denominator, None when either is suppressed; 0 when nothing was counted."""
-    if numerator is None or denominator is None:
+    if not isinstance(numerator, int) or not isinstance(denominator, int):
         return None
     return numerator / denominator if denominator else 0.0
 
 
-def shown(value: int | float | str | None, percent: bool = False) -> str:
+def shown(value: object, percent: bool = False) -> str:
     """How a cell reads on the page and in CSV."""
     if value is None:
         return SHOWN_AS
+    if value is WITHHELD:
+        return WITHHELD_AS
     if percent and isinstance(value, float):
         return f"{value * 100:.1f} %"
     return str(value)
