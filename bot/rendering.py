@@ -71,6 +71,9 @@ def location_keyboard(label: str) -> ReplyKeyboardMarkup:
 def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
     """Escape everything Rasa or the directory wrote; buttons go under the last part.
 
+    Consecutive texts are joined into one message until one carries buttons or the
+    next would not fit.
+
     Custom payloads: {"request_location": "<button label>"} puts a location button
     under the previous text (or sends it with a pointing hand when there is none).
     """
@@ -87,7 +90,21 @@ def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
         text = str(message.get("text") or "")
         buttons = [_button(b) for b in message.get("buttons") or []]
         keyboard = InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None
-        parts = split_text(html.escape(text, quote=False)) if text.strip() else []
+        escaped = html.escape(text, quote=False).strip()
+        previous = outgoing[-1] if outgoing else None
+        if (
+            escaped
+            and previous is not None
+            and previous.keyboard is None
+            and previous.html_text != "👇"
+            and len(previous.html_text) + 2 + len(escaped) <= MessageLimit.MAX_TEXT_LENGTH
+        ):
+            # One Telegram message for consecutive texts (e.g. header + cards): one notification
+            # on the phone, and fewer sends against Telegram's 30 messages/s.
+            previous.html_text += "\n\n" + escaped
+            previous.keyboard = keyboard
+            continue
+        parts = split_text(escaped) if escaped else []
         if not parts and keyboard:
             parts = ["…"]
         for index, part in enumerate(parts):

@@ -51,3 +51,21 @@ def test_escaped_parts_stay_within_the_limit() -> None:
 
 def test_empty_messages_are_dropped() -> None:
     assert render([{"text": ""}, {"text": "   "}]) == []
+
+
+def test_a_referral_answer_arrives_as_one_message_with_its_buttons() -> None:
+    replies = [
+        {"text": "Gesundheit · Bochum:"},
+        {"text": "Caritas <Beratung>"},
+        {"text": "AWO & Partner", "buttons": [{"title": "Nicht gemeint", "payload": "/help"}]},
+        {"text": "Noch etwas?"},
+    ]
+    first, second = render(replies)
+    assert first.html_text == "Gesundheit · Bochum:\n\nCaritas &lt;Beratung&gt;\n\nAWO &amp; Partner"
+    assert first.keyboard.inline_keyboard[0][0].callback_data == "/help"
+    assert second.html_text == "Noch etwas?" and second.keyboard is None
+
+
+def test_texts_are_not_joined_beyond_telegrams_limit() -> None:
+    replies = [{"text": "a" * 3000}, {"text": "b" * 3000}]
+    assert [len(m.html_text) for m in render(replies)] == [3000, 3000]
