@@ -51,11 +51,13 @@ async def retention_loop(
         await asyncio.sleep(interval_seconds)
 
 
-async def with_retention(main: Awaitable[T], interval_seconds: float = INTERVAL_SECONDS) -> T:
+async def with_retention(
+    main: Awaitable[T], interval_seconds: float = INTERVAL_SECONDS, job: Callable[[], object] = run_retention
+) -> T:
     """Await `main` (the supervisor) with the hourly retention job running beside it."""
-    job = asyncio.create_task(retention_loop(interval_seconds), name="retention")
+    task = asyncio.create_task(retention_loop(interval_seconds, job), name="retention")
     try:
         return await main
     finally:
-        job.cancel()
-        await asyncio.gather(job, return_exceptions=True)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
