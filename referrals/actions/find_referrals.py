@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
 from referrals.cards import card, header, message
 from referrals.db import get_sessionmaker
@@ -45,5 +46,6 @@ class ActionFindReferrals(Action):
             dispatcher.utter_message(text=header(topic, city, language))
         for index, referral in enumerate(result.referrals):
             last = index == len(result.referrals) - 1
-            dispatcher.utter_message(text=card(referral, language), buttons=other_topic if last else [])
+            buttons = [*(other_topic if last else []), report_button(referral.service_id, language)]
+            dispatcher.utter_message(text=card(referral, language), buttons=buttons)
         return []

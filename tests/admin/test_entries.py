@@ -12,8 +12,8 @@ from referrals import search
 from referrals.admin import audit
 from referrals.admin.models import EntryVersion
 from referrals.cards import card
-from referrals.models import Metadata, SearchPoint, Service
 from referrals.gazetteer import Place
+from referrals.models import Metadata, SearchPoint, Service
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, csrf_of
 from tests.admin.html_forms import check, main_form, setv
 from tests.admin.test_access import as_data

@@ -1,0 +1,74 @@
+""""Report a problem" under a referral card: ask for the reason, then store the report.
+
+The buttons carry `/report_problem{"ref": <short ref>}` and then the same with a `reason`;
+both fit Telegram's 64-byte callback data. The report is stored without anything about the
+user (no sender id, no text): only the service, the reason and the time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.admin.models import REPORT_REASONS
+from referrals.admin.reports import short_ref, store_report
+from referrals.cards import message
+from referrals.db import get_sessionmaker
+
+log = logging.getLogger("referrals.actions")
+
+
+def _payload(**entities: str) -> str:
+    return "/report_problem" + json.dumps(entities, separators=(",", ":"))
+
+
+def report_button(service_id: str, language: str) -> dict[str, str]:
+    """The button under a referral card."""
+    return {"title": message("report_problem", language), "payload": _payload(ref=short_ref(service_id))}
+
+
+def reason_buttons(ref: str, language: str) -> list[dict[str, str]]:
+    return [
+        {"title": message(f"reason_{reason}", language), "payload": _payload(ref=ref, reason=reason)}
+        for reason in REPORT_REASONS
+    ]
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+class ActionReportProblem(Action):
+    def name(self) -> str:
+        return "action_report_problem"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        ref, reason = _entity(tracker, "ref"), _entity(tracker, "reason")
+        if ref is None:  # typed ("this address is wrong"): say where the button is
+            dispatcher.utter_message(text=message("report_how", language))
+            return []
+        if reason not in REPORT_REASONS:
+            dispatcher.utter_message(
+                text=message("report_ask_reason", language), buttons=reason_buttons(ref, language)
+            )
+            return []
+        with get_sessionmaker()() as session:
+            report = store_report(session, ref, reason)
+            session.commit()
+        if report is None:
+            dispatcher.utter_message(text=message("report_unknown", language))
+            return []
+        log.info("problem report stored (reason %s)", reason)
+        dispatcher.utter_message(text=message("report_thanks", language))
+        return []
