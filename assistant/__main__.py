@@ -133,7 +133,22 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             after=after,
         )
     )
-    return result, hello
+    admin = admin_component(settings, python, app_env)
+    result.append(admin)
+    return result, f"{hello}. Counsellor admin: {admin.where}"
+
+
+def admin_component(settings: Settings, python: str, env: dict[str, str]) -> Component:
+    """The counsellor admin web page (referrals/admin/), served by uvicorn."""
+    host = settings.admin_host
+    probe = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only compared
+    return Component(
+        name="admin",
+        argv=[python, "-m", "referrals.admin", "--host", host, "--port", str(settings.admin_port)],
+        env=env,
+        where=f"http://{host}:{settings.admin_port}",
+        ready_url=f"http://{probe}:{settings.admin_port}/health",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

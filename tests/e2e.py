@@ -83,6 +83,7 @@ def start_assistant(tmp_path: Path, marker: str, **settings: str) -> tuple[Logge
         "RASA_PORT": str(free_port()),
         "ACTION_SERVER_PORT": str(free_port()),
         "LOCAL_CHAT_PORT": str(free_port()),
+        "ADMIN_PORT": str(free_port()),
         **settings,
     }
     process = LoggedProcess([sys.executable, "-m", "assistant", "run"], env, ROOT)
