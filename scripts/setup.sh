@@ -69,6 +69,7 @@ sync_env() {
 sync_env .venv-rasa "$PY_RASA" requirements/rasa.lock
 sync_env .venv "$PY_APP" requirements/app.lock
 # The application itself (bot/, referrals/, assistant/) as an editable package, no dependencies.
-if ! .venv/bin/python -c 'import assistant, bot, referrals' 2>/dev/null; then
+# -I: not from the current directory (which is the project root here), so a missing install shows.
+if ! .venv/bin/python -I -c 'import assistant, bot, referrals' 2>/dev/null; then
   "$UV" pip install --quiet --python .venv/bin/python --no-deps -e .
 fi
