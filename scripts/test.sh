@@ -30,5 +30,15 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5
     echo "PostgreSQL is not installed: its tests will be skipped (install the postgresql package)"
   fi
 fi
+# Browser tests of the counsellor admin drive Debian's chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium (Debian package) for the admin's browser tests"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+      || echo "could not install chromium: the browser tests will be skipped"
+  else
+    echo "chromium is not installed: the browser tests will be skipped (install the chromium package)"
+  fi
+fi
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"
