@@ -7,9 +7,11 @@ are read from what the adapter posted to the fake server.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -46,15 +48,20 @@ def bot_api(marker: str, tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def assistant(bot_api: str, marker: str, tmp_path_factory) -> LoggedProcess:
-    process, _env = start_assistant(
+def started(bot_api: str, marker: str, tmp_path_factory) -> tuple[LoggedProcess, dict[str, str]]:
+    process, env = start_assistant(
         tmp_path_factory.mktemp("telegram"),
         marker,
         TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
         TELEGRAM_BASE_URL=f"{bot_api}/bot",
     )
-    yield process
+    yield process, env
     process.stop(signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def assistant(started) -> LoggedProcess:
+    return started[0]
 
 
 def test_german_kita_request_in_darmstadt(assistant, bot_api, demo_services) -> None:
@@ -122,7 +129,56 @@ def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
             }
         }
     )
-    assert "I can only read text messages" in text_of(replies)
+    assert "I can only read text" in text_of(replies)
+
+
+def test_a_shared_location_finds_the_nearest_places(assistant, bot_api, demo_services) -> None:
+    chat = Chat(bot_api, chat_id=106, language_code="en")
+    question = chat.say("I need a doctor")
+    button = question[-1]["reply_markup"]["keyboard"][0][0]
+    assert button["request_location"] is True and "location" in button["text"]
+    user = {"id": 106, "is_bot": False, "first_name": "U", "language_code": "en"}
+    location = {"latitude": 51.4818, "longitude": 7.2162}  # Bochum, city centre
+    replies = chat.send_update(
+        {
+            "message": {
+                "message_id": 999002,
+                "date": 1764000000,
+                "chat": {"id": 106, "type": "private"},
+                "from": user,
+                "location": location,
+            }
+        }
+    )
+    text = text_of(replies)
+    assert "· Bochum:" in text
+    assert any(name in text for name in services_in(demo_services, "health", "Bochum")), text
+
+
+def test_forget_deletes_the_conversation_from_rasas_store(started, bot_api) -> None:
+    from sqlalchemy import create_engine, text
+
+    from bot.pseudonym import conversation_id
+
+    _process, env = started
+    chat = Chat(bot_api, chat_id=107, language_code="en")
+    chat.say("I need a doctor in Berlin")
+    sender = conversation_id(env["PSEUDONYM_KEY"].encode(), 107)
+    directory = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    engine = create_engine(f"sqlite:///{directory.parent / 'conversations.sqlite3'}")
+
+    def stored() -> list[str]:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})
+            return [row.data for row in rows]
+
+    assert any("I need a doctor in Berlin" in data for data in stored())
+    [question] = chat.say("/forget")
+    [done] = chat.tap(question, "Yes, delete")
+    assert "deleted" in done["text"]
+    assert stored() == []
+    assert "Berlin" in text_of(chat.say("I need a doctor in Berlin"))  # a fresh conversation works
+    engine.dispose()
 
 
 def test_the_adapter_used_the_bot_api_like_telegram_expects(assistant, bot_api) -> None:
@@ -155,3 +211,79 @@ def test_sigint_stops_every_process(assistant, marker, bot_api) -> None:
     ]
     assert set(processes_marked(marker)) == set(fake_server), "orphaned processes after SIGINT"
     assert len(server_pids) >= 4  # rasa, actions (+ worker), adapter were running
+
+
+def _transcript(lines: list[str], name: str) -> None:
+    """Keep the conversation for people to read (var/transcripts/, not committed)."""
+    out = ROOT / "var" / "transcripts"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _talk(chat: Chat, lines: list[str], text: str) -> list[dict]:
+    lines.append(f"USER: {text}")
+    replies = chat.say(text)
+    lines.extend(f"BOT:  {r['text']}" for r in replies)
+    return replies
+
+
+def _press(chat: Chat, lines: list[str], message: dict, label: str) -> list[dict]:
+    lines.append(f"USER taps: [{label}]")
+    replies = chat.tap(message, label)
+    lines.extend(f"BOT:  {r['text']}" for r in replies)
+    return replies
+
+
+def _until_cards(chat: Chat, lines: list[str], replies: list[dict], city_reply: str) -> list[dict]:
+    """Answer the bot's follow-up (offer of a place, question for the city) until cards come."""
+    for _ in range(3):
+        if any("📍" in r["text"] for r in replies):
+            return replies
+        offer = [
+            b["text"]
+            for r in replies
+            for row in (r.get("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+            if b["callback_data"].startswith("/request_referral")
+        ]
+        replies = _press(chat, lines, replies[-1], offer[0]) if offer else _talk(chat, lines, city_reply)
+    return replies
+
+
+ARABIC, CYRILLIC = re.compile(r"[\u0600-\u06FF]"), re.compile(r"[\u0400-\u04FF]")
+
+
+def test_transcript_arabic_kita_in_darmstadt(assistant, bot_api, demo_services) -> None:
+    """Amal's journey (DESIGN.md 1): Start, Arabic button, Kita question in Arabic, Darmstadt."""
+    chat, lines = Chat(bot_api, chat_id=201, language_code="ar"), []
+    [welcome] = _talk(chat, lines, "/start")
+    _press(chat, lines, welcome, "العربية")
+    replies = _talk(chat, lines, "ابني يحتاج روضة كيتا وين اروح")
+    replies = _until_cards(chat, lines, replies, "دارمشتات")
+    _transcript(lines, "arabic")
+    text = text_of(replies)
+    assert ARABIC.search(text) and "Darmstadt" in text
+    assert any(name in text for name in services_in(demo_services, "youth_family", "Darmstadt")), text
+
+
+def test_transcript_russian_anmeldung_in_bochum(assistant, bot_api, demo_services) -> None:
+    """Oleksandr (DESIGN.md 1): Russian with a typo, the German word transliterated."""
+    chat, lines = Chat(bot_api, chat_id=202, language_code="uk"), []
+    replies = _talk(chat, lines, "где сделать анмельдунг бочум")
+    first = text_of(replies)
+    assert CYRILLIC.search(first) and "Anmeldung" in first
+    replies = _until_cards(chat, lines, replies, "Бохум")
+    _transcript(lines, "russian")
+    text = text_of(replies)
+    assert CYRILLIC.search(text) and "Bochum" in text
+    assert any(name in text for name in services_in(demo_services, "citizen_office", "Bochum")), text
+
+
+def test_transcript_turkish_doctor_in_stuttgart(assistant, bot_api, demo_services) -> None:
+    chat, lines = Chat(bot_api, chat_id=203, language_code="tr"), []
+    replies = _talk(chat, lines, "merhaba, türkçe konuşan bir doktor arıyorum")
+    replies = _until_cards(chat, lines, replies, "Stuttgart")
+    _transcript(lines, "turkish")
+    text = text_of(replies)
+    assert "Stuttgart" in text and re.search("[çğıöşü]", text)
+    assert any(name in text for name in services_in(demo_services, "health", "Stuttgart")), text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +18,23 @@ from referrals.search import search
 from referrals.statistics.recording import record_referral
 
 MAX_CARDS = 3
+MAX_PAGES = 3  # "more" twice at most: after nine entries a list no longer helps
+
+
+def _page(tracker: Tracker) -> int:
+    """Which three entries: the "more" button sends request_referral with a `page` entity."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "page":
+            try:
+                return min(max(int(entity.get("value")), 1), MAX_PAGES)
+            except (TypeError, ValueError):
+                return 1
+    return 1
+
+
+def more_button(topic: str, page: int, language: str) -> dict[str, str]:
+    payload = "/request_referral" + json.dumps({"topic": topic, "page": page}, separators=(",", ":"))
+    return {"title": message("more_places", language), "payload": payload}
 
 
 class ActionFindReferrals(Action):
@@ -30,12 +48,18 @@ class ActionFindReferrals(Action):
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
         place = shared_place(tracker) or (places().get().named(city) if city else None)
+        page = _page(tracker)
         with get_sessionmaker()() as session:
-            result = search(session, topic, place, prefer_language=language, limit=MAX_CARDS)
-        record_referral(topic, city, result.scope, [r.organization for r in result.referrals])
+            # One more than shown: whether a "more" button is worth showing.
+            result = search(session, topic, place, prefer_language=language, limit=MAX_CARDS * page + 1)
+        has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES
+        shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
+        record_referral(topic, city, result.scope, [r.organization for r in shown])
 
         other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
-        if not result.referrals:
+        last_buttons = [more_button(topic, page + 1, language)] if has_more else []
+        last_buttons += other_topic
+        if not shown:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
         if result.scope == "nationwide":
@@ -44,8 +68,8 @@ class ActionFindReferrals(Action):
             dispatcher.utter_message(text=message("nearby_instead", language, city=city or "?"))
         else:
             dispatcher.utter_message(text=header(topic, city, language))
-        for index, referral in enumerate(result.referrals):
-            last = index == len(result.referrals) - 1
-            buttons = [*(other_topic if last else []), report_button(referral.service_id, language)]
+        for index, referral in enumerate(shown):
+            last = index == len(shown) - 1
+            buttons = [*(last_buttons if last else []), report_button(referral.service_id, language)]
             dispatcher.utter_message(text=card(referral, language), buttons=buttons)
         return []
