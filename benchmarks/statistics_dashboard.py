@@ -57,10 +57,16 @@ INTENTS = {
 }  # fmt: skip
 CRISES = ["crisis_medical", "crisis_violence", "crisis_suicidal", "crisis_child_danger"]
 OUTCOMES = (["local"] * 62) + (["nearby"] * 14) + (["nationwide"] * 18) + (["none"] * 6)
+ORGANISATIONS_BY_CITY = """
+    SELECT DISTINCT o.name, a.city FROM organization o JOIN service s ON s.organization_id = o.id
+    JOIN service_at_location sal ON sal.service_id = s.id JOIN address a ON a.location_id = sal.location_id
+    UNION SELECT DISTINCT o.name, '' FROM organization o JOIN service s ON s.organization_id = o.id
+    JOIN service_area sa ON sa.service_id = s.id WHERE sa.scope = 'nationwide'
+"""
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 10, 11, 11, 10, 10, 11, 12, 12, 10, 6, 3]
 
 
-def generate(turns: int, cities: list[str], organisations: list[str], seed: int = 7):
+def generate(turns: int, cities: list[str], organisations: dict[str, list[str]], seed: int = 7):
     """Counter rows as the recorder would have written them for `turns` generated turns."""
     rng = random.Random(seed)
     city_choices = [*cities, NO_CITY, OTHER_CITY]
@@ -106,21 +112,41 @@ def generate(turns: int, cities: list[str], organisations: list[str], seed: int 
             if rng.random() < 0.2:
                 outcome = rng.choice(OUTCOMES)
                 searches[(day, city, topic, outcome)] += 1
-                if outcome != "none":
-                    for name in rng.sample(organisations, 2):
-                        shown[(day, city, topic, name)] += 1
+                if outcome != "none":  # the city's own organisations, else nationwide ones
+                    offer = organisations.get(city if outcome == "local" else "", organisations[""])
+                    for name in rng.sample(offer, min(3, len(offer))):
+                        shown[(day, city, name)] += 1
     return counts, searches, shown, conversation
 
 
 def write(factory: sessionmaker[Session], counts, searches, shown) -> None:
     batch = 20_000
     tables = [
-        (StatisticsCount, [{"dimension": k[0], "city": k[1], "day": k[2], "value": k[3], "turns": v[0],
-                            "conversations": v[1]} for k, v in counts.items()]),  # fmt: skip
-        (StatisticsReferral, [{"day": k[0], "city": k[1], "topic": k[2], "outcome": k[3], "searches": v}
-                              for k, v in searches.items()]),  # fmt: skip
-        (StatisticsOrganization, [{"day": k[0], "city": k[1], "topic": k[2], "organization": k[3], "shown": v}
-                                  for k, v in shown.items()]),  # fmt: skip
+        (
+            StatisticsCount,
+            [
+                {
+                    "dimension": k[0],
+                    "city": k[1],
+                    "day": k[2],
+                    "value": k[3],
+                    "turns": v[0],
+                    "conversations": v[1],
+                }
+                for k, v in counts.items()
+            ],
+        ),  # fmt: skip
+        (
+            StatisticsReferral,
+            [
+                {"day": k[0], "city": k[1], "topic": k[2], "outcome": k[3], "searches": v}
+                for k, v in searches.items()
+            ],
+        ),  # fmt: skip
+        (
+            StatisticsOrganization,
+            [{"day": k[0], "city": k[1], "organization": k[2], "shown": v} for k, v in shown.items()],
+        ),  # fmt: skip
     ]
     with factory() as session:
         for model, rows in tables:
@@ -147,7 +173,10 @@ def time_views(factory: sessionmaker[Session], repeat: int, city: str) -> list[t
     app = Starlette(routes=[Mount("/statistics", routes=dashboard.routes)])
     app.state.sessionmaker = factory
     client = TestClient(Coordinator(app))
-    results = []
+    started = time.perf_counter()  # the first request compiles templates and imports pygal's parts
+    assert client.get("/statistics/overview?lang=de&period=52w").status_code == 200
+    first = (time.perf_counter() - started) * 1000
+    results = [("first request after start (overview, 52 w)", first, first)]
     periods = (("period=52w", "52 weeks"), ("period=12w", "12 weeks"), (f"period=52w&city={city}", city))
     for period, label in periods:
         for view in dashboard.VIEWS:
@@ -182,11 +211,15 @@ def run(name: str, url: str, turns: int, repeat: int) -> None:
     engine = make_engine(url)
     factory = sessionmaker(engine, expire_on_commit=False)
     with factory() as session:
-        if not directory_places(session):
+        empty = not directory_places(session)
+    if empty:
+        with factory() as session:
             import_file(session, DEMO)
     with factory() as session:
         cities = directory_places(session)
-        organisations = [name for (name,) in session.execute(text("SELECT name FROM organization"))]
+        organisations: dict[str, list[str]] = defaultdict(list)  # city ("" = nationwide) -> names
+        for name, city in session.execute(text(ORGANISATIONS_BY_CITY)):
+            organisations[city or ""].append(name)
     started = time.perf_counter()
     counts, searches, shown, conversations = generate(turns, cities, organisations)
     generated = time.perf_counter() - started
@@ -203,8 +236,9 @@ def run(name: str, url: str, turns: int, repeat: int) -> None:
     print(f"{'view':42} {'median ms':>10} {'max ms':>8}")
     for view, median, worst in results:
         print(f"{view:42} {median:10.1f} {worst:8.1f}")
-    slowest = max(worst for _view, _median, worst in results)
-    print(f"slowest view: {slowest:.0f} ms (target 500 ms) -> {'OK' if slowest <= 500 else 'TOO SLOW'}")
+    slowest = max(worst for _view, _median, worst in results[1:])
+    verdict = "OK" if slowest <= 500 else "TOO SLOW"
+    print(f"slowest view after the first request: {slowest:.0f} ms (target 500 ms) -> {verdict}")
     print(f"recording one turn (upsert of its counters): {time_recording(factory, cities):.2f} ms")
     engine.dispose()
 

@@ -74,13 +74,16 @@ class StatisticsReferral(Base):
 
 
 class StatisticsOrganization(Base):
-    """How often an organisation's entries were shown, per day, city and topic."""
+    """In how many referral searches an organisation's entries were shown, per day and city.
+
+    No topic: the topics are in statistics_referral, and without it the table stays at
+    days x cities x organisations shown there (a few thousand rows a month).
+    """
 
     __tablename__ = "statistics_organization"
     __table_args__ = {"sqlite_with_rowid": False}
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     city: Mapped[str] = mapped_column(String(100), primary_key=True)
-    topic: Mapped[str] = mapped_column(String(50), primary_key=True)
     organization: Mapped[str] = mapped_column(String(300), primary_key=True)
     shown: Mapped[int] = mapped_column(Integer, default=0)

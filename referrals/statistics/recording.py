@@ -209,7 +209,7 @@ class Recorder:
                 session,
                 StatisticsOrganization,
                 [
-                    {"day": day, "city": city, "topic": topic or "", "organization": name[:300], "shown": 1}
+                    {"day": day, "city": city, "organization": name[:300], "shown": 1}
                     for name in dict.fromkeys(organizations)  # once per search, however many cards
                 ],
                 ("shown",),

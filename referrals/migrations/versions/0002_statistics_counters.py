@@ -41,10 +41,9 @@ def upgrade() -> None:
         "statistics_organization",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("city", sa.String(length=100), nullable=False),
-        sa.Column("topic", sa.String(length=50), nullable=False),
         sa.Column("organization", sa.String(length=300), nullable=False),
         sa.Column("shown", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "city", "topic", "organization"),
+        sa.PrimaryKeyConstraint("day", "city", "organization"),
         sqlite_with_rowid=False,
     )
 
