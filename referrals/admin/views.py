@@ -222,7 +222,8 @@ async def entries(request: Request) -> Response:
     query_text = request.query_params.get("q", "").strip()[:100]
     with db(request) as session:
         rows = _entry_rows(session, _editable(user), query_text)
-    return render(request, "entries.html", rows=rows, q=query_text, title_key="my_entries", stale_view=False)
+    title = "all_entries" if user.role == "admin" else "my_entries"
+    return render(request, "entries.html", rows=rows, q=query_text, title_key=title, stale_view=False)
 
 
 @require_role(*EDITORS)
