@@ -105,6 +105,16 @@ def _directory_cities(session: Session) -> list[str]:
     return directory_places(session)
 
 
+def _csrf(request: Request) -> str | None:
+    """The admin's CSRF token for the logout form, when the admin's middleware is there."""
+    try:
+        from starlette_wtf import csrf_token
+
+        return csrf_token(request)
+    except Exception:  # noqa: BLE001 - mounted without the admin: no logout form
+        return None
+
+
 def _forbidden(request: Request) -> Response:
     return PlainTextResponse(text(_language(request), "forbidden"), status_code=403)
 
@@ -179,6 +189,8 @@ def view_page(request: Request) -> Response:
                 end=filters.end.isoformat(),
             ),
             "any_suppressed": any(table.suppressed for table in tables),
+            "csrf": _csrf(request),
+            "user": _current_user(request),
         },
     )
 

@@ -76,6 +76,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Sprache",
         "chart.none": "Diagramm: verborgene Werte (<5) fehlen.",
         "forbidden": "Kein Zugang: die Statistik ist nur für Koordination und Administration.",
+        "password": "Passwort ändern",
+        "logout": "Abmelden",
     },
     "en": {
         "title": "Statistics",
@@ -141,6 +143,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "language": "Language",
         "chart.none": "Chart: hidden values (<5) are left out.",
         "forbidden": "No access: statistics are for coordinators and administrators only.",
+        "password": "Change password",
+        "logout": "Log out",
     },
 }
 

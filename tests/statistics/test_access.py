@@ -76,6 +76,7 @@ def test_through_the_admin_login(admin_client, role: str) -> None:
 def test_a_coordinator_lands_on_the_statistics(admin_client) -> None:
     response = admin_client("coordinator").get("/")
     assert response.url.path.startswith("/statistics") and "Gespräche pro Woche" in response.text
+    assert 'action="/logout"' in response.text and "coordinator@example.org" in response.text
 
 
 @pytest.mark.parametrize("role", [None, "counsellor", "coordinator", "admin", "somebody"])
