@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -63,8 +65,25 @@ def ensure_model() -> Path:
     if target.exists():
         log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))
         return target
-    log.info("training data changed or no model yet: training %s (takes about a minute)", target.name)
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    # One training at a time (the run command and tests may start together); the others wait
+    # for it and use its model. Rasa writes under a temporary name, so nobody loads half a file.
+    with open(MODELS_DIR / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            log.info("model trained meanwhile by another process: %s", target.name)
+            return target
+        _train(target)
+        models = sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        for old in models[:-KEEP_MODELS]:
+            old.unlink()
+    return target
+
+
+def _train(target: Path) -> None:
+    log.info("training data changed or no model yet: training %s (takes a few minutes)", target.name)
     started = time.monotonic()
+    partial = target.with_name(f"partial-{os.getpid()}-{target.name}")
     subprocess.run(
         [
             str(RASA_BIN),
@@ -79,18 +98,16 @@ def ensure_model() -> Path:
             "--out",
             str(MODELS_DIR),
             "--fixed-model-name",
-            target.name.removesuffix(".tar.gz"),
+            partial.name.removesuffix(".tar.gz"),
             "--quiet",
         ],
         cwd=PROJECT_ROOT,
         env=rasa_environment(),
         check=True,
     )
+    os.replace(partial, target)
     log.info(
         "trained in %.0f s, model size %.1f MB",
         time.monotonic() - started,
         target.stat().st_size / 1e6,
     )
-    for old in sorted(MODELS_DIR.glob("wegweiser-*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-KEEP_MODELS]:
-        old.unlink()
-    return target
