@@ -8,6 +8,7 @@ import logging
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
@@ -143,9 +144,11 @@ async def switch_language(request: Request) -> Response:
     code = request.path_params["code"]
     if code in LANGUAGES:
         request.session["lang"] = code
-    back = request.headers.get("referer", "/")
-    path = "/" + back.split("/", 3)[3] if back.count("/") >= 3 else "/"
-    return RedirectResponse(path, 303)
+    back = urlsplit(request.headers.get("referer", ""))
+    same_site = (
+        back.netloc == request.url.netloc and back.path.startswith("/") and not back.path.startswith("//")
+    )
+    return RedirectResponse(back.path if same_site else "/", 303)  # never to another site
 
 
 async def health(request: Request) -> Response:

@@ -240,6 +240,13 @@ def test_logs_hold_no_passwords_or_emails(client_for, caplog) -> None:
     assert "fatma@example.org" not in caplog.text
 
 
+def test_language_switch_does_not_redirect_to_other_sites(client_for) -> None:
+    client = client_for("counsellor")
+    for referer in ("https://evil.example/entries", "https://admin.test//evil.example/x"):
+        response = client.get("/lang/en", headers={"referer": referer}, follow_redirects=False)
+        assert response.headers["location"] == "/"
+
+
 def test_interface_switches_to_english(client_for) -> None:
     client = client_for("counsellor")
     assert "Meine Einträge" in client.get("/entries").text
