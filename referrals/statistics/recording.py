@@ -124,6 +124,7 @@ def add_counts(
     """Add `rows` to the counter table of `model`: insert new cells, increment existing ones.
 
     Rows with the same key are merged first (one statement may not update a row twice).
+    Runs in the caller's transaction.
     """
     if not rows:
         return
@@ -142,7 +143,8 @@ def add_counts(
         index_elements=keys,
         set_={c: table.c[c] + getattr(statement.excluded, c) for c in counters},
     )
-    session.execute(statement, list(merged.values()))
+    # Always in key order: two turns updating the same cells concurrently cannot deadlock.
+    session.execute(statement, [merged[key] for key in sorted(merged)])
 
 
 class Recorder:
