@@ -161,9 +161,10 @@ def view_page(request: Request) -> Response:
         filters = Filters.from_params(request.query_params, _today(), cities)
         tables = [TABLES[name](session, filters) for name in VIEWS[view]]
         conversations, turns = queries.totals(session, filters)
-    period = request.query_params.get(
-        "period", "" if "from" in request.query_params else queries.DEFAULT_PERIOD
-    )
+    params = request.query_params
+    period = params.get("period") if params.get("period") in queries.PERIODS else queries.DEFAULT_PERIOD
+    if filters.custom(params):
+        period = ""  # the form shows the dates
     return templates.TemplateResponse(
         request,
         "statistics.html",

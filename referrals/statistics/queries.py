@@ -45,21 +45,27 @@ class Filters:
 
     @classmethod
     def from_params(cls, params: Mapping[str, str], today: date, cities: list[str]) -> Filters:
-        """From the query string: period=4w|12w|26w|52w, or from=YYYY-MM-DD&to=YYYY-MM-DD; city.
+        """From the query string: period=4w|12w|26w|52w, else from=YYYY-MM-DD&to=YYYY-MM-DD; city.
 
         Anything invalid falls back to the default (a city must be one of the directory's).
         """
         city = params.get("city") or ALL_CITIES
         if city != ALL_CITIES and city not in cities:
             city = ALL_CITIES
+        weeks = PERIODS.get(params.get("period") or "")
+        if weeks:
+            return cls.last_weeks(weeks, today, city)
         try:
             start, end = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
         except (KeyError, ValueError):
-            weeks = PERIODS.get(params.get("period") or "", PERIODS[DEFAULT_PERIOD])
-            return cls.last_weeks(weeks, today, city)
+            return cls.last_weeks(PERIODS[DEFAULT_PERIOD], today, city)
         if end < start:
             start, end = end, start
         return cls(max(start, end - timedelta(days=MAX_DAYS)), end, city)
+
+    def custom(self, params: Mapping[str, str]) -> bool:
+        """Whether these filters came from the dates rather than a preset period."""
+        return (params.get("period") or "") not in PERIODS and "from" in params and "to" in params
 
     def weeks(self) -> list[date]:
         """Mondays of the weeks the period touches."""

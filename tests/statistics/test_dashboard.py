@@ -102,6 +102,10 @@ def test_weekly_overview_period_filter_and_totals(scenario, dashboard_client) ->
     assert ["2026-06-01", "5", "5", "0"] in half_year
     custom = export(client, "weekly", "from=2026-06-01&to=2026-06-07")
     assert custom[1:] == [["2026-06-01", "5", "5", "0"]]
+    assert export(client, "weekly", "period=&from=2026-06-01&to=2026-06-07") == custom
+    assert export(client, "weekly", "period=4w&from=2026-06-01&to=2026-06-07")[-1][0] == "2026-11-16"
+    form = client.get("/statistics/?period=&from=2026-06-01&to=2026-06-07").text
+    assert '<option value="" selected>' in form and 'value="2026-06-01"' in form
 
     page = client.get("/statistics/?lang=en")
     assert "29 conversations, 36 messages from 2026-08-31 to 2026-11-18" in page.text
