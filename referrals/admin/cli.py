@@ -11,9 +11,12 @@ import getpass
 import os
 import sys
 
+from sqlalchemy import select
+
 from referrals.admin import auth
 from referrals.admin.models import ROLES
 from referrals.db import get_sessionmaker
+from referrals.models import Organization
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
                 return 0
             role = "admin" if args.admin_command == "create-admin" else args.role
             orgs = tuple(getattr(args, "org", []))
+            known = set(session.scalars(select(Organization.id).where(Organization.id.in_(orgs))))
+            if unknown := [org for org in orgs if org not in known]:
+                raise ValueError(f"unknown organisation id(s): {', '.join(unknown)}")
             auth.create_user(session, args.email, _password(), role, orgs)
             session.commit()
             print(f"{role} created")

@@ -79,6 +79,9 @@ def test_invalid_values_are_refused_with_the_message_next_to_the_field(client_fo
             "schedules-0-opens_at": "14:00",
             "schedules-0-closes_at": "09:00",
             "other_languages": "xx",
+            "topics": [],
+            "contacts-0-title": "Beratung auf Arabisch",
+            "contacts-0-email": "beratung(at)example.org",
         },
     )
     assert response.status_code == 422
@@ -90,8 +93,10 @@ def test_invalid_values_are_refused_with_the_message_next_to_the_field(client_fo
         ("url", "keine gültige Webadresse"),
         ("schedules-0-closes_at", "muss nach der Anfangszeit liegen"),
         ("other_languages", "kein ISO-639-Sprachcode"),
+        ("topics", "mindestens ein Thema wählen"),
+        ("contacts-0-email", "keine gültige E-Mail-Adresse"),
     ]:
-        block = page.split(f'id="{field_id}"', 1)[1].split("</div>", 1)[0]
+        block = page.split(f'id="{field_id}"', 1)[1].split("</div>", 1)[0].split("</fieldset>", 1)[0]
         assert message in block, f"{field_id}: {block}"
     assert 'value="6429"' in page  # what was typed stays in the form
     with directory() as session:
