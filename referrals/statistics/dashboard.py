@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -99,10 +100,19 @@ def _sessions(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+_cities_cache: dict[str, tuple[float, list[str]]] = {}
+CITIES_TTL_SECONDS = 300.0
+
+
 def _directory_cities(session: Session) -> list[str]:
+    """The directory's cities (the city filter's choices), read at most every five minutes."""
     from referrals.search import directory_places
 
-    return directory_places(session)
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    cached = _cities_cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > CITIES_TTL_SECONDS:
+        cached = _cities_cache[key] = (time.monotonic(), directory_places(session))
+    return cached[1]
 
 
 def _csrf(request: Request) -> str | None:
