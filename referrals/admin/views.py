@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +40,36 @@ from referrals.search import referral_of
 log = logging.getLogger("referrals.admin")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))  # autoescapes .html
 STALE_AFTER = timedelta(days=182)
+BERLIN = ZoneInfo("Europe/Berlin")
+# History: HSDS field names -> interface text keys.
+FIELD_LABELS = {
+    "schedules": "hours",
+    "phones": "phones",
+    "service_at_locations": "locations",
+    "attributes": "topics",
+    "languages": "languages",
+    "contacts": "contacts",
+    "name": "name",
+    "status": "status",
+    "url": "website",
+    "email": "email",
+    "description": "description",
+    "assured_date": "last_verified",
+    "assurer_email": "verified_by",
+    "x_archived": "archived",
+}
+
+
+def local_time(value: datetime | None) -> str:
+    """A stored time (UTC; SQLite returns it without a zone) as Berlin time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+
+
+templates.env.filters["local"] = local_time
 EDITORS = ("admin", "counsellor")
 
 
@@ -382,7 +413,11 @@ async def entry_history(request: Request) -> Response:
             items.append(
                 {
                     "version": version,
-                    "changes": [(field, _shown(old), _shown(new)) for field, (old, new) in diff.items()],
+                    "changes": [
+                        (FIELD_LABELS.get(field, field), _shown(old), _shown(new))
+                        for field, (old, new) in diff.items()
+                    ],
+                    "action": version.action.split(":")[0],
                 }
             )
     return render(request, "history.html", service=service, items=items)
