@@ -88,7 +88,7 @@ class OrganizationForm(StarletteForm):
 
 
 class SlotForm(Form):
-    id = StringField()  # never trusted: rows are matched to the entry's own rows by position
+    # No ids in the browser: rows are matched to the entry's own rows by position.
     days = MultiCheckboxField(choices=options((d, d) for d in ICAL_DAYS))
     opens_at = StringField(render_kw={"type": "time"})
     closes_at = StringField(render_kw={"type": "time"})
@@ -146,7 +146,6 @@ def form_data(record: dict[str, Any]) -> dict[str, Any]:
     """What the edit form shows for an HSDS record (with blank rows to add hours and phones)."""
     schedules = [
         {
-            "id": s["id"],
             "days": (s.get("byday") or "").split(",") if s.get("byday") else [],
             "opens_at": s.get("opens_at") or "",
             "closes_at": s.get("closes_at") or "",
@@ -155,7 +154,7 @@ def form_data(record: dict[str, Any]) -> dict[str, Any]:
         }
         for s in record.get("schedules", [])
     ]
-    schedules += [{"id": "", "days": [], "opens_at": "", "closes_at": ""}] * BLANK_SCHEDULE_ROWS
+    schedules += [{"days": [], "opens_at": "", "closes_at": ""}] * BLANK_SCHEDULE_ROWS
     phones = [{"number": p["number"], "note": p.get("description") or ""} for p in record.get("phones", [])]
     contacts = [{"title": c["title"], "email": c.get("email") or ""} for c in record.get("contacts", [])]
     locations = []

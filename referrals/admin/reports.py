@@ -42,6 +42,16 @@ def store_report(session: Session, ref: str, reason: str) -> ProblemReport | Non
     service_id = resolve_ref(session, ref)
     if service_id is None:
         return None
+    # The same open report again (a second tap, or someone flooding the queue) adds nothing.
+    same = session.scalar(
+        select(ProblemReport).where(
+            ProblemReport.service_id == service_id,
+            ProblemReport.reason == reason,
+            ProblemReport.status == "open",
+        )
+    )
+    if same is not None:
+        return same
     report = ProblemReport(service_id=service_id, reason=reason, status="open")
     session.add(report)
     return report

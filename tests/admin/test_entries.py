@@ -202,3 +202,18 @@ def test_mso_flag_change_reaches_the_search_index(client_for, directory) -> None
         points = session.scalars(select(SearchPoint).where(SearchPoint.service_id == OWN_SERVICE)).all()
         assert points and all(p.is_mso for p in points)
         assert "🤝" in bot_card(session, OWN_SERVICE)
+
+
+def test_markup_in_an_entry_is_shown_as_text_not_run(client_for, directory) -> None:
+    admin = client_for("admin")
+    response = edit(
+        admin, OWN_SERVICE, name='<script>alert("x")</script>', description="<img src=x onerror=alert(1)>"
+    )
+    assert response.status_code == 200
+    for page in (
+        response.text,
+        admin.get(f"/entries/{OWN_SERVICE}/history").text,
+        admin.get("/entries").text,
+    ):
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page

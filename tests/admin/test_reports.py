@@ -142,3 +142,13 @@ def test_report_appears_in_the_owning_organisations_queue_only(actions_db, clien
         report = session.get(ProblemReport, report_id)
         assert report.status == "done" and report.done_by == "fatma@example.org"
     assert OTHER_SERVICE in client_for("admin").get("/reports").text  # admins see every queue
+
+
+def test_repeated_reports_do_not_flood_the_queue(actions_db) -> None:
+    action = report_problem.ActionReportProblem()
+    for _ in range(20):
+        run(action, "/report_problem", {"ref": short_ref(OWN_SERVICE), "reason": "closed"})
+    run(action, "/report_problem", {"ref": short_ref(OWN_SERVICE), "reason": "moved"})
+    with actions_db() as session:
+        reasons = sorted(r.reason for r in session.scalars(select(ProblemReport)))
+        assert reasons == ["closed", "moved"]
