@@ -49,6 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "stale_none": {"de": "Alle Einträge sind aktuell bestätigt.", "en": "All entries are verified."},
     "reports": {"de": "Meldungen", "en": "Reports"},
+    "nav_stale": {"de": "Zu prüfen", "en": "To verify"},
     "reports_none": {"de": "Keine offenen Meldungen.", "en": "No open reports."},
     "users": {"de": "Benutzer", "en": "Users"},
     "organizations": {"de": "Organisationen", "en": "Organisations"},

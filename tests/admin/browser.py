@@ -33,17 +33,19 @@ def launch(playwright):  # type: ignore[no-untyped-def]
     if path is None:
         print("\nbrowser tests skipped: chromium is not installed (Debian package `chromium`)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    return playwright.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-dev-shm-usage"])
+    return playwright.chromium.launch(
+        executable_path=path, args=["--no-sandbox", "--disable-dev-shm-usage", "--lang=de-DE"]
+    )
 
 
-def shot(page, name: str, fits_phone: bool = True) -> Path:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot; by default also check that nothing is wider than the phone."""
+def shot(page, name: str, fits_phone: bool = True, full: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Save a screenshot (full page, or the first screen); also check nothing is wider than the phone."""
     if fits_phone:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"], f"{name}: the page is {width} px wide"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full)
     return path
 
 

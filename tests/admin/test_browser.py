@@ -70,6 +70,7 @@ def test_counsellor_logs_in_and_edits_opening_hours(phone, directory) -> None:
     phone.click(f"text={name}")
     expect(phone.locator("h1")).to_have_text(name)
     shot(phone, "admin-03-entry")
+    shot(phone, "admin-03b-entry-first-screen", full=False)
     for day in range(7):
         phone.check(f"#schedules-0-days-{day}")
     phone.fill("#schedules-0-opens_at", "08:30")
@@ -80,6 +81,7 @@ def test_counsellor_logs_in_and_edits_opening_hours(phone, directory) -> None:
     assert "08:30–13:45" in preview or "Feiertag" in preview
     expect(phone.locator("#schedules-0-opens_at")).to_have_value("08:30")
     shot(phone, "admin-04-saved-with-preview")
+    shot(phone, "admin-04b-saved-first-screen", full=False)
     with directory() as session:
         [slot] = session.get(Service, OWN_SERVICE).schedules
         assert (slot.byday, slot.opens_at.strftime("%H:%M"), slot.closes_at.strftime("%H:%M")) == (
@@ -225,13 +227,14 @@ def test_what_each_role_sees_and_may_open(phone, role: str) -> None:
 
 def test_entries_not_verified_for_six_months(phone, directory) -> None:
     log_in(phone, "counsellor")
-    phone.click("nav >> text=Seit 6 Monaten nicht bestätigt")
+    phone.click("nav >> text=Zu prüfen")
+    expect(phone.locator("h1")).to_have_text("Seit 6 Monaten nicht bestätigt")
     expect(phone.locator("ul.entries li")).to_have_count(3)
     shot(phone, "admin-13-stale")
     phone.locator("ul.entries a").first.click()
     phone.click("text=Heute geprüft")
     expect(phone.locator(".flash")).to_contain_text("heute geprüft")
-    phone.click("nav >> text=Seit 6 Monaten nicht bestätigt")
+    phone.click("nav >> text=Zu prüfen")
     expect(phone.locator("ul.entries li")).to_have_count(2)
     with directory() as session:
         verified = session.scalars(select(Service).where(Service.assured_date.is_not(None))).all()
