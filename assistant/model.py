@@ -61,6 +61,9 @@ def ensure_model() -> Path:
         log.info("content changed: regenerated domain/responses.yml")
     if lookups.write():
         log.info("topic annotations changed: regenerated nlu/lookups/topic.yml")
+    if pinned := get_settings().rasa_model:
+        log.info("using the model RASA_MODEL names: %s", pinned)
+        return pinned
     target = model_path()
     if target.exists():
         log.info("model up to date: %s", target.relative_to(PROJECT_ROOT))

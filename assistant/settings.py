@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="Secret key for the keyed hash that replaces Telegram chat ids before they "
         "reach Rasa. Generated once into var/pseudonym.key when unset.",
     )
+    rasa_model: Path | None = Field(
+        default=None,
+        description="A trained model to serve as it is (e.g. trained on another machine). Unset: the "
+        "model of the current training data, trained when missing.",
+    )
     rasa_url: str = Field(default="http://127.0.0.1:5005", description="Base URL of the Rasa server.")
     rasa_timeout_seconds: float = Field(
         default=60.0, description="How long the adapter waits for one Rasa turn before giving up on it."
