@@ -51,7 +51,7 @@ class ActionExtractLanguageAndPlace(Action):
                 # A place nobody knows: pass it on so that the form's validation says so,
                 # instead of silently keeping an earlier city.
                 events += [SlotSet("city", mentioned), SlotSet("location", None)]
-        record_turn(tracker, events)  # Rasa runs this action exactly once per user message
+        record_turn(tracker, events)  # once per user message (also run again when a form starts)
         return events
 
 

@@ -178,7 +178,17 @@ class Recorder:
         folded = {c.casefold(): c for c in self._cities}
         return folded.get(name.casefold(), OTHER_CITY)
 
-    def record_turn(self, sender_id: str, facts: TurnFacts) -> None:
+    def record_turn(self, sender_id: str, facts: TurnFacts, message: str = "") -> bool:
+        """Count one turn; False (nothing counted) if `message` was already counted today.
+
+        `message` identifies the user message within its conversation (its timestamp): Rasa
+        runs the extraction action a second time when a message activates a form, and that
+        must not count twice. Only a salted digest of it is held, like the conversations'.
+        """
+        if message and not self.conversations.first_seen(
+            facts.day, sender_id, [("\x00message", message, "")]
+        ):
+            return False
         cells = facts.cells()
         first = self.conversations.first_seen(facts.day, sender_id, cells)
         rows = [
@@ -194,6 +204,7 @@ class Recorder:
         ]
         with self._sessions()() as session, session.begin():
             add_counts(session, StatisticsCount, rows, ("turns", "conversations"))
+        return True
 
     def record_referral(self, topic: str, city: str, outcome: str, organizations: Sequence[str]) -> None:
         if outcome not in OUTCOMES:
@@ -300,11 +311,19 @@ def recorder() -> Recorder:
         return _recorder
 
 
+def latest_message_key(tracker: Any) -> str:
+    """The timestamp of the latest user event: the same on every call about that message."""
+    for event in reversed(getattr(tracker, "events", None) or []):
+        if event.get("event") == "user":
+            return repr(event.get("timestamp"))
+    return ""
+
+
 def record_turn(tracker: Any, events: Iterable[dict[str, Any]]) -> None:
-    """Count the user turn the tracker has just received; never raises."""
+    """Count the user turn the tracker has just received, once; never raises."""
     try:
         rec = recorder()
-        rec.record_turn(tracker.sender_id, turn_facts(tracker, events, rec))
+        rec.record_turn(tracker.sender_id, turn_facts(tracker, events, rec), latest_message_key(tracker))
     except Exception as error:  # noqa: BLE001 - statistics must never break a conversation
         log.warning("statistics: turn not recorded (%s)", type(error).__name__)
 

@@ -3,6 +3,7 @@ directory, a recorder writing to it at a chosen time, and the dashboard on its o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from types import SimpleNamespace
@@ -117,6 +118,7 @@ class FakeTracker:
             self.latest_message["response_selector"] = {
                 "faq": {"response": {"intent_response_key": f"faq/{faq}"}}
             }
+        self.events = [{"event": "user", "timestamp": time.time(), "text": text}]
         self.slots = slots or {}
         self.active_loop = {"name": active_loop} if active_loop else {}
 

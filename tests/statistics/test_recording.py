@@ -140,3 +140,17 @@ def test_recording_never_breaks_the_conversation(monkeypatch, caplog) -> None:
     recording.record_referral("health", "Berlin", "local", ["Org"])
     assert "not recorded" in caplog.text
     assert "secret" not in caplog.text
+
+
+def test_a_message_counts_once_even_when_rasa_asks_twice(recorder, directory) -> None:
+    """Rasa runs the extraction action again when a message starts a form: one count only."""
+    tracker = FakeTracker("s1", "request_referral", entities={"topic": "health"})
+    facts = turn_facts(tracker, [slot("language", "en")], recorder)
+    key = recording.latest_message_key(tracker)
+    assert key and recorder.record_turn("s1", facts, key)
+    assert not recorder.record_turn("s1", facts, key)  # the form's second extraction
+    assert recorder.record_turn("s2", facts, key)  # another conversation, same second
+    later = FakeTracker("s1", "affirm")
+    later.events[0]["timestamp"] += 1
+    assert recorder.record_turn("s1", facts, recording.latest_message_key(later))
+    assert counts(directory, "total") == {"": (3, 2)}
