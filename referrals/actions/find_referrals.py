@@ -13,12 +13,14 @@ from referrals.actions.directory import places
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
 from referrals.cards import card, header, message
+from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
 from referrals.search import search
 from referrals.statistics.recording import record_referral
 
 MAX_CARDS = 3
 MAX_PAGES = 3  # "more" twice at most: after nine entries a list no longer helps
+EXPLAIN_CONFIDENCE = 0.5
 
 
 def _page(tracker: Tracker) -> int:
@@ -30,6 +32,29 @@ def _page(tracker: Tracker) -> int:
             except (TypeError, ValueError):
                 return 1
     return 1
+
+
+def explanation(tracker: Tracker, topic: str) -> str | None:
+    """The orientation answer the user's own request asked for, if any (DESIGN.md 1: Amal
+    asks where to go for a Kita and first learns what a Kita place is and how to apply).
+
+    Read from the response selector's prediction for the message that started the
+    referral; only a confident FAQ of the same topic, never for a button press.
+    """
+    for event in reversed(tracker.events[-30:]):
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        if (parse.get("intent") or {}).get("name") != "request_referral":
+            continue  # e.g. the city given after the form asked for it
+        if str(event.get("text") or "").startswith("/"):
+            return None
+        response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        faq = str(response.get("intent_response_key") or "").removeprefix("faq/")
+        if faq and faq_topics().get(faq) == topic and (response.get("confidence") or 0) >= EXPLAIN_CONFIDENCE:
+            return faq
+        return None
+    return None
 
 
 def more_button(topic: str, page: int, language: str) -> dict[str, str]:
@@ -62,6 +87,8 @@ class ActionFindReferrals(Action):
         if not shown:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
+        if page == 1 and (faq := explanation(tracker, topic)):
+            dispatcher.utter_message(response=f"utter_faq/{faq}")
         if result.scope == "nationwide":
             dispatcher.utter_message(text=message("nationwide_instead", language, city=city or "?"))
         elif result.scope == "nearby":
