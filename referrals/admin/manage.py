@@ -91,7 +91,8 @@ async def edit_user(request: Request) -> Response:
                 person.session_version += 1  # a changed role or deactivation ends their sessions
             person.role = role
             person.active = bool(form.active.data)
-            person.memberships = [Membership(organization_id=org) for org in chosen]
+            kept = {m.organization_id: m for m in person.memberships}  # no delete + insert of the same row
+            person.memberships = [kept.get(org) or Membership(organization_id=org) for org in chosen]
             session.commit()
             flash(request, "saved")
             return RedirectResponse(f"/users/{person.id}", 303)

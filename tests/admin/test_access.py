@@ -253,3 +253,23 @@ def test_interface_switches_to_english(client_for) -> None:
     client.get("/lang/en", headers={"referer": "https://admin.test/entries"})
     page = client.get("/entries").text
     assert "My entries" in page and "To verify" in page and "Log out" in page
+
+
+def test_a_deactivated_counsellor_is_logged_out_and_cannot_log_in_again(client_for, directory) -> None:
+    counsellor = client_for("counsellor")
+    assert counsellor.get("/entries").status_code == 200
+    admin = client_for("admin")
+    with directory() as session:
+        user_id = session.scalar(select(AdminUser.id).where(AdminUser.email == USERS["counsellor"][0]))
+    page = admin.get(f"/users/{user_id}")
+    fields = main_form(page.text)
+    fields[:] = [pair for pair in fields if pair[0] != "active"]  # untick "active"
+    admin.post(f"/users/{user_id}", data=as_data(fields))
+    assert counsellor.get("/entries", follow_redirects=False).status_code == 303
+    again = client_for("anonymous")
+    login = again.get("/login")
+    refused = again.post(
+        "/login",
+        data={"email": USERS["counsellor"][0], "password": PASSWORD, "csrf_token": csrf_of(login.text)},
+    )
+    assert refused.status_code == 401
