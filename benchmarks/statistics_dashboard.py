@@ -218,8 +218,8 @@ def run(name: str, url: str, turns: int, repeat: int) -> None:
     with factory() as session:
         cities = directory_places(session)
         organisations: dict[str, list[str]] = defaultdict(list)  # city ("" = nationwide) -> names
-        for name, city in session.execute(text(ORGANISATIONS_BY_CITY)):
-            organisations[city or ""].append(name)
+        for organisation, city in session.execute(text(ORGANISATIONS_BY_CITY)):
+            organisations[city or ""].append(organisation)
     started = time.perf_counter()
     counts, searches, shown, conversations = generate(turns, cities, organisations)
     generated = time.perf_counter() - started
