@@ -85,6 +85,11 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "lang": language,
             "languages": LANGUAGES,
             "t": lambda key, **values: t(key, language, **values),
+            "day": lambda value: (
+                value.strftime("%d.%m.%Y" if language == "de" else "%Y-%m-%d")
+                if value
+                else t("never", language)
+            ),
             "csrf": lambda: csrf_token(request),
             "flashes": flashes,
             "statistics": getattr(request.app.state, "statistics_mounted", False),
