@@ -180,3 +180,11 @@ def test_unknown_view_or_table(dashboard_client) -> None:
     assert client.get("/statistics/nothing").status_code == 404
     assert client.get("/statistics/csv/nothing.csv").status_code == 404
     assert "Keine Daten" in client.get("/statistics/organisations?lang=de").text
+
+
+def test_the_city_filter_lists_the_directory_cities(directory) -> None:
+    from referrals.search import directory_places
+    from referrals.statistics.queries import directory_cities
+
+    with directory() as session:
+        assert directory_cities(session) == directory_places(session)
