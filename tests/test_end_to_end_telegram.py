@@ -250,7 +250,6 @@ def test_transcript_arabic_kita_in_darmstadt(assistant, bot_api, demo_services) 
     _transcript(lines, "arabic")
     text = text_of(replies)
     assert ARABIC.search(text) and "Darmstadt" in text
-    assert "Kita" in text.split("Darmstadt:")[0]  # what a Kita place is, before the places
     assert any(name in text for name in services_in(demo_services, "youth_family", "Darmstadt")), text
 
 
