@@ -264,12 +264,13 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sqlite", type=Path, help="SQLite file (default: a temporary one)")
-    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.sqlite or Path(tmp) / "statistics.sqlite3"
-        run("SQLite", f"sqlite:///{path}", args.turns, args.repeat)
-    if not args.no_postgres and (url := postgres_url()):
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as tmp:
+            path = args.sqlite or Path(tmp) / "statistics.sqlite3"
+            run("SQLite", f"sqlite:///{path}", args.turns, args.repeat)
+    if args.only != "sqlite" and (url := postgres_url()):
         run("PostgreSQL", url, args.turns, args.repeat)
 
 
