@@ -229,6 +229,22 @@ def stylesheet(request: Request) -> Response:
     return FileResponse(HERE / "templates" / "statistics.css", media_type="text/css")
 
 
+WARM_UP_TABLES = [
+    Table("weekly", ["week", "conversations"], ["label:week", "count"], [[date(2026, 1, 5), 5]]),
+    Table("language", ["language", "conversations"], ["label:language", "count"], [["de", 5]]),
+    Table("fallback", ["week", "fallback_rate"], ["label:week", "rate"], [[date(2026, 1, 5), 0.5]]),
+]
+
+
+def warm_up() -> None:
+    """Compile the template and load pygal's chart code now, not on a coordinator's first click."""
+    templates.get_template("statistics.html")
+    for table in WARM_UP_TABLES:  # one chart of each kind: bars, horizontal bars, line
+        charts.render(table, "de")
+
+
+warm_up()  # no database work: only code and the template
+
 routes = [
     Route("/", view_page, name="statistics"),
     Route("/statistics.css", stylesheet),
