@@ -12,26 +12,45 @@ from rasa_sdk.executor import CollectingDispatcher
 from referrals.actions.directory import places
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
-from referrals.cards import card, header, message
+from referrals.cards import card, header, language_names, message
 from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
 from referrals.search import search
 from referrals.statistics.recording import record_referral
+from referrals.topics import SUPPORTED_LANGUAGES
 
 MAX_CARDS = 3
 MAX_PAGES = 3  # "more" twice at most: after nine entries a list no longer helps
 EXPLAIN_CONFIDENCE = 0.5
 
 
+def _entity(tracker: Tracker, name: str) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") is not None:
+            return str(entity["value"])
+    return None
+
+
 def _page(tracker: Tracker) -> int:
     """Which three entries: the "more" button sends request_referral with a `page` entity."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "page":
-            try:
-                return min(max(int(entity.get("value")), 1), MAX_PAGES)
-            except (TypeError, ValueError):
-                return 1
-    return 1
+    try:
+        return min(max(int(_entity(tracker, "page") or 1), 1), MAX_PAGES)
+    except ValueError:
+        return 1
+
+
+def _spoken_language(tracker: Tracker) -> str | None:
+    """A language the places must speak: the "only in my language" button's `language` entity."""
+    code = _entity(tracker, "language")
+    return code if code in SUPPORTED_LANGUAGES else None
+
+
+def language_button(topic: str, language: str) -> dict[str, str]:
+    payload = "/request_referral" + json.dumps({"topic": topic, "language": language}, separators=(",", ":"))
+    return {
+        "title": message("only_my_language", language, speaks=language_names((language,), language)),
+        "payload": payload,
+    }
 
 
 def explanation(tracker: Tracker, topic: str) -> str | None:
@@ -73,22 +92,31 @@ class ActionFindReferrals(Action):
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
         place = shared_place(tracker) or (places().get().named(city) if city else None)
-        page = _page(tracker)
+        page, spoken = _page(tracker), _spoken_language(tracker)
         with get_sessionmaker()() as session:
             # One more than shown: whether a "more" button is worth showing.
-            result = search(session, topic, place, prefer_language=language, limit=MAX_CARDS * page + 1)
-        has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES
+            result = search(
+                session, topic, place, language=spoken, prefer_language=language, limit=MAX_CARDS * page + 1
+            )
+        # A list filtered by language stays short: no "more" for it.
+        has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES and not spoken
         shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
         record_referral(topic, city, result.scope, [r.organization for r in shown])
 
         other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
         last_buttons = [more_button(topic, page + 1, language)] if has_more else []
+        if not spoken and language != "de" and not all(language in r.languages for r in shown):
+            last_buttons.append(language_button(topic, language))
         last_buttons += other_topic
         if not shown:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
         if page == 1 and (faq := explanation(tracker, topic)):
             dispatcher.utter_message(response=f"utter_faq/{faq}")
+        if spoken and not any(spoken in r.languages for r in shown):
+            # The search dropped the filter rather than answer with nothing: say so.
+            names = language_names((spoken,), language)
+            dispatcher.utter_message(text=message("no_speaker_nearby", language, speaks=names))
         if result.scope == "nationwide":
             dispatcher.utter_message(text=message("nationwide_instead", language, city=city or "?"))
         elif result.scope == "nearby":

@@ -1,0 +1,110 @@
+"""What a referral answer holds, decided by action_find_referrals on the demo directory:
+the orientation answer first when the request asked for one, "show more places",
+"only places that speak my language", and saying so when none does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.actions import find_referrals
+from referrals.cards import message
+from referrals.places import PlaceResolver
+from referrals.search import directory_places, place_of_postcode
+
+
+@pytest.fixture
+def action(demo_db, monkeypatch) -> find_referrals.ActionFindReferrals:
+    with demo_db() as session:
+        resolver = PlaceResolver(directory_places(session), lambda code: place_of_postcode(session, code))
+
+    class Places:
+        def get(self) -> PlaceResolver:
+            return resolver
+
+    monkeypatch.setattr(find_referrals, "get_sessionmaker", lambda: demo_db)
+    monkeypatch.setattr(find_referrals, "places", lambda: Places())
+    monkeypatch.setattr(find_referrals, "record_referral", lambda *args: None)
+    return find_referrals.ActionFindReferrals()
+
+
+def _run(action, *, topic: str, city: str, language: str, text: str = "", entities=(), selector=None):
+    parse = {
+        "intent": {"name": "request_referral", "confidence": 0.99},
+        "entities": [{"entity": k, "value": v} for k, v in entities],
+        "text": text,
+        "response_selector": {"faq": {"response": selector or {}}},
+    }
+    tracker = Tracker(
+        sender_id="test",
+        slots={"topic": topic, "city": city, "language": language, "location": None},
+        latest_message=parse,
+        events=[{"event": "user", "text": text, "parse_data": parse}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="referral_form",
+    )
+    dispatcher = CollectingDispatcher()
+    action.run(dispatcher, tracker, {})
+    return dispatcher.messages
+
+
+def _buttons(messages: list[dict[str, Any]]) -> dict[str, str]:
+    return {b["title"]: b["payload"] for m in messages for b in m.get("buttons") or []}
+
+
+def test_more_places_shows_the_next_three(action) -> None:
+    first = _run(action, topic="women", city="Berlin", language="en", text="women's counselling Berlin")
+    more = _buttons(first).get(message("more_places", "en"))
+    assert more == '/request_referral{"topic":"women","page":2}'  # the demo has 4 in Berlin
+    second = _run(action, topic="women", city="Berlin", language="en", entities=[("page", 2)])
+    cards_first = [m["text"] for m in first if m.get("buttons")]
+    cards_second = [m["text"] for m in second if m.get("buttons")]
+    assert len(cards_first) == 3 and len(cards_second) == 1
+    assert cards_second[0] not in cards_first
+    assert message("more_places", "en") not in _buttons(second)
+
+
+def test_only_my_language_keeps_places_speaking_it_or_says_there_are_none(action) -> None:
+    first = _run(action, topic="health", city="Berlin", language="ar", text="طبيب في برلين")
+    payload = _buttons(first)[message("only_my_language", "ar", speaks="العربية")]
+    assert payload == '/request_referral{"topic":"health","language":"ar"}'
+    filtered = _run(action, topic="health", city="Berlin", language="ar", entities=[("language", "ar")])
+    none_nearby = message("no_speaker_nearby", "ar", speaks="العربية")
+    cards = [m for m in filtered if m.get("buttons")]  # every card has its report button
+    assert cards
+    if filtered[0]["text"] != none_nearby:  # there are Arabic speakers: only they are shown
+        assert all("العربية" in c["text"] for c in cards)
+    assert message("only_my_language", "ar", speaks="العربية") not in _buttons(filtered)
+
+
+def test_no_speaker_nearby_is_said_before_the_closest_places(action) -> None:
+    messages = _run(
+        action, topic="citizen_office", city="Bautzen", language="fa", entities=[("language", "fa")]
+    )
+    assert messages[0]["text"] == message("no_speaker_nearby", "fa", speaks="فارسی")
+    rest = "\n".join(m.get("text") or "" for m in messages[1:])
+    assert "Ausländeramt des Landratsamtes Bautzen" in rest and "Bürger-Service der Stadt Bautzen" in rest
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "explained"),
+    [
+        ("где сделать анмельдунг бочум", 0.92, True),
+        ("где анмельдунг", 0.3, False),
+        ("/request_referral", 0.9, False),
+    ],
+    ids=["confident", "unsure", "button"],
+)
+def test_the_request_s_own_question_is_answered_before_the_places(
+    action, text, confidence, explained
+) -> None:
+    selector = {"intent_response_key": "faq/anmeldung", "confidence": confidence}
+    messages = _run(
+        action, topic="citizen_office", city="Bochum", language="ru", text=text, selector=selector
+    )
+    assert (messages[0].get("response") == "utter_faq/anmeldung") is explained
