@@ -273,3 +273,30 @@ def test_a_deactivated_counsellor_is_logged_out_and_cannot_log_in_again(client_f
         data={"email": USERS["counsellor"][0], "password": PASSWORD, "csrf_token": csrf_of(login.text)},
     )
     assert refused.status_code == 401
+
+
+def test_login_is_rate_limited_per_client_address_across_accounts(client_for) -> None:
+    client = client_for("anonymous")
+    for n in range(20):  # a password-spraying run over many accounts from one address
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={"email": f"user{n}@example.org", "password": "x", "csrf_token": csrf_of(page.text)},
+        )
+    page = client.get("/login")
+    blocked = client.post(
+        "/login", data={"email": USERS["admin"][0], "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    )
+    assert blocked.status_code == 429
+
+
+def test_a_changed_role_ends_the_users_sessions(client_for, directory) -> None:
+    coordinator = client_for("coordinator")
+    assert coordinator.get("/statistics/").status_code == 200
+    admin = client_for("admin")
+    with directory() as session:
+        user_id = session.scalar(select(AdminUser.id).where(AdminUser.email == USERS["coordinator"][0]))
+    fields = main_form(admin.get(f"/users/{user_id}").text)
+    setv(fields, "role", "counsellor")
+    admin.post(f"/users/{user_id}", data=as_data(fields))
+    assert coordinator.get("/statistics/", follow_redirects=False).status_code == 303  # logged out
