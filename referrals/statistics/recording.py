@@ -206,18 +206,23 @@ class Recorder:
             add_counts(session, StatisticsCount, rows, ("turns", "conversations"))
         return True
 
-    def record_referral(self, topic: str, city: str, outcome: str, organizations: Sequence[str]) -> None:
+    def record_referral(
+        self, topic: str, city: str, outcome: str, organizations: Sequence[str], new_search: bool = True
+    ) -> None:
+        """Count a referral search by outcome (unless it is a further page of one already counted)
+        and each organisation shown."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         day = self.now().date()
         city = self.city(city)
         with self._sessions()() as session, session.begin():
-            add_counts(
-                session,
-                StatisticsReferral,
-                [{"day": day, "city": city, "topic": topic or "", "outcome": outcome, "searches": 1}],
-                ("searches",),
-            )
+            if new_search:
+                add_counts(
+                    session,
+                    StatisticsReferral,
+                    [{"day": day, "city": city, "topic": topic or "", "outcome": outcome, "searches": 1}],
+                    ("searches",),
+                )
             add_counts(
                 session,
                 StatisticsOrganization,
@@ -328,9 +333,11 @@ def record_turn(tracker: Any, events: Iterable[dict[str, Any]]) -> None:
         log.warning("statistics: turn not recorded (%s)", type(error).__name__)
 
 
-def record_referral(topic: str | None, city: str | None, outcome: str, organizations: Sequence[str]) -> None:
+def record_referral(
+    topic: str | None, city: str | None, outcome: str, organizations: Sequence[str], new_search: bool = True
+) -> None:
     """Count one referral search and the organisations it showed; never raises."""
     try:
-        recorder().record_referral(topic or "", city or "", outcome, organizations)
+        recorder().record_referral(topic or "", city or "", outcome, organizations, new_search)
     except Exception as error:  # noqa: BLE001 - statistics must never break a conversation
         log.warning("statistics: referral not recorded (%s)", type(error).__name__)

@@ -114,6 +114,7 @@ def test_referral_searches_and_organisations(recorder, directory) -> None:
     recorder.record_referral("health", "Berlin", "local", ["Org A"])
     recorder.record_referral("women", "Kamenz", "nationwide", ["Hotline"])
     recorder.record_referral("women", "Somewhere", "none", [])
+    recorder.record_referral("health", "Berlin", "local", ["Org C"], new_search=False)  # "more" page
     with directory() as session:
         searches = {
             (r.city, r.topic, r.outcome): r.searches for r in session.scalars(select(StatisticsReferral))
@@ -124,7 +125,7 @@ def test_referral_searches_and_organisations(recorder, directory) -> None:
         ("Kamenz", "women", "nationwide"): 1,
         (OTHER_CITY, "women", "none"): 1,
     }
-    assert shown == {"Org A": 2, "Org B": 1, "Hotline": 1}  # once per search, however many cards
+    assert shown == {"Org A": 2, "Org B": 1, "Hotline": 1, "Org C": 1}  # once per search, however many cards
     with pytest.raises(ValueError):
         recorder.record_referral("health", "Berlin", "somewhere", [])
 
