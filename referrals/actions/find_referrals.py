@@ -102,7 +102,7 @@ class ActionFindReferrals(Action):
         has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES and not spoken
         shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
         # "more" pages show further organisations for the same request: not another search
-        record_referral(topic, city, result.scope, [r.organization for r in shown], new_search=page == 1)
+        record_referral(topic, city, result.scope, [r.organization for r in shown], page == 1)
 
         other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
         last_buttons = [more_button(topic, page + 1, language)] if has_more else []
