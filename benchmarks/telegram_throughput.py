@@ -181,7 +181,9 @@ async def saturation(turn: Turn, users: int, duration: float, first_user: int) -
 
 
 def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
-    ports = {"RASA_PORT": free_port(), "ACTION_SERVER_PORT": free_port(), "LOCAL_CHAT_PORT": free_port()}
+    ports = {
+        name: free_port() for name in ("RASA_PORT", "ACTION_SERVER_PORT", "LOCAL_CHAT_PORT", "ADMIN_PORT")
+    }
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")},
         "DATABASE_URL": f"sqlite:///{workdir / 'directory.sqlite3'}",
@@ -200,11 +202,16 @@ def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     )
     started = time.monotonic()
     assert process.stdout is not None
+    output = []
     for line in process.stdout:
+        output.append(line)
         if "READY." in line:
             break
-        if process.poll() is not None:
-            raise SystemExit("the assistant did not start")
+        if "stopping the assistant" in line or time.monotonic() - started > 600:
+            os.killpg(process.pid, 9)
+            raise SystemExit("the assistant did not start:\n" + "".join(output[-30:]))
+    else:
+        raise SystemExit("the assistant did not start:\n" + "".join(output[-30:]))
     print(f"assistant ready after {time.monotonic() - started:.0f} s", flush=True)
     # Keep draining its output so it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
