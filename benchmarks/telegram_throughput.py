@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -188,7 +189,8 @@ def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
         **{k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")},
         "DATABASE_URL": f"sqlite:///{workdir / 'directory.sqlite3'}",
         "PSEUDONYM_KEY": uuid.uuid4().hex,
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # the READY line is an INFO line
+        "PYTHONUNBUFFERED": "1",  # the READY line must not wait in a pipe buffer
         **{k: str(v) for k, v in ports.items()},
     }
     process = subprocess.Popen(
@@ -255,12 +257,14 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="user messages per second (fixed load)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
     args = parser.parse_args()
+    # Stopped from outside: still stop the assistant it started (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with tempfile.TemporaryDirectory() as workdir:
         process, api_url, rasa_url = start_assistant(Path(workdir))
         try:
             asyncio.run(main_async(args, api_url, rasa_url))
         finally:
-            os.killpg(process.pid, 2)
+            os.killpg(process.pid, signal.SIGINT)
             process.wait(timeout=60)
 
 
