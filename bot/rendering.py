@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,14 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return parts
 
 
+# A card's map line, "🗺 Map: https://…", becomes a short link: the long search URL is noise on a phone.
+MAP_LINE = re.compile(r"^🗺 ([^:\n]{1,40}): (https://[^\s\"<>]+)$", re.MULTILINE)
+
+
+def _link_map_lines(escaped: str) -> str:
+    return MAP_LINE.sub(r'🗺 <a href="\2">\1</a>', escaped)
+
+
 def location_keyboard(label: str) -> ReplyKeyboardMarkup:
     """Telegram's own "share my location" button (only reply keyboards can ask for it)."""
     return ReplyKeyboardMarkup(
@@ -90,7 +99,7 @@ def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
         text = str(message.get("text") or "")
         buttons = [_button(b) for b in message.get("buttons") or []]
         keyboard = InlineKeyboardMarkup([[b] for b in buttons]) if buttons else None
-        escaped = html.escape(text, quote=False).strip()
+        escaped = _link_map_lines(html.escape(text, quote=False).strip())
         previous = outgoing[-1] if outgoing else None
         if (
             escaped

@@ -69,3 +69,13 @@ def test_a_referral_answer_arrives_as_one_message_with_its_buttons() -> None:
 def test_texts_are_not_joined_beyond_telegrams_limit() -> None:
     replies = [{"text": "a" * 3000}, {"text": "b" * 3000}]
     assert [len(m.html_text) for m in render(replies)] == [3000, 3000]
+
+
+def test_a_card_s_map_line_becomes_a_short_link_and_nothing_else_does() -> None:
+    url = "https://www.openstreetmap.org/search?query=Frankfurter+Stra%C3%9Fe+71%2C+64293+Darmstadt&x=1"
+    card = f"Jugendamt\n📍 Frankfurter Straße 71\n🗺 Karte: {url}\n🔗 https://example.org/a?b=1&c=2"
+    [message] = render([{"text": card}])
+    assert f'🗺 <a href="{url.replace("&", "&amp;")}">Karte</a>' in message.html_text
+    assert "🔗 https://example.org/a?b=1&amp;c=2" in message.html_text
+    [sneaky] = render([{"text": '🗺 Map: https://evil.example/"><b>x</b>'}])
+    assert "<a " not in sneaky.html_text and "&lt;b&gt;" in sneaky.html_text
