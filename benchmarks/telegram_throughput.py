@@ -241,8 +241,8 @@ async def main_async(args: argparse.Namespace, api_url: str, rasa_url: str) -> N
     print(f"\n{os.cpu_count()} CPUs; {len(MESSAGES)} different messages in 8 languages")
     print("| path | load | turns | p50 ms | p95 ms | turns/s | failed |")
     print("|---|---|---|---|---|---|---|")
-    for result, path, load in rows:
-        print(result.row(path, load))
+    for result, path, row_load in rows:
+        print(result.row(path, row_load))
     bare, full = rows[0][0], rows[1][0]
     if bare.latencies and full.latencies:
         overhead = statistics.median(full.latencies) / statistics.median(bare.latencies) - 1
