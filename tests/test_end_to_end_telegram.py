@@ -97,7 +97,9 @@ def test_topic_button_then_city_question_then_referrals(assistant, bot_api, demo
     text = text_of(referrals)
     assert "· Bochum:" in text
     assert any(name in text for name in services_in(demo_services, "youth_family", "Bochum")), text
-    assert referrals[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/help"
+    payloads = [b["callback_data"] for row in referrals[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert "/help" in payloads  # "not what I meant" opens the topic menu
+    assert '/request_referral{"topic":"youth_family","language":"en"}' in payloads  # none speaks English
 
 
 def test_unknown_place_is_named_and_the_question_repeated(assistant, bot_api) -> None:
