@@ -604,25 +604,24 @@ def service_to_hsds(service: Service) -> dict[str, Any]:
     }
 
 
-def all_services(session: Session) -> list[Service]:
-    return list(
-        session.scalars(
-            select(Service)
-            .order_by(Service.id)
-            .options(
-                selectinload(Service.organization),
-                selectinload(Service.topics),
-                selectinload(Service.languages),
-                selectinload(Service.phones),
-                selectinload(Service.contacts),
-                selectinload(Service.schedules),
-                selectinload(Service.service_areas),
-                selectinload(Service.locations)
-                .selectinload(ServiceAtLocation.location)
-                .selectinload(Location.addresses),
-            )
-        )
+def whole_service() -> tuple:
+    """Loader options for a service with everything an HSDS record holds (export, audit snapshots)."""
+    return (
+        selectinload(Service.organization),
+        selectinload(Service.topics),
+        selectinload(Service.languages),
+        selectinload(Service.phones),
+        selectinload(Service.contacts),
+        selectinload(Service.schedules),
+        selectinload(Service.service_areas),
+        selectinload(Service.locations)
+        .selectinload(ServiceAtLocation.location)
+        .selectinload(Location.addresses),
     )
+
+
+def all_services(session: Session) -> list[Service]:
+    return list(session.scalars(select(Service).order_by(Service.id).options(*whole_service())))
 
 
 def export_json(session: Session, path: Path) -> int:

@@ -16,11 +16,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from referrals import hsds, search_index
 from referrals.admin.models import EntryVersion
-from referrals.models import Location, Metadata, Service, ServiceAtLocation
+from referrals.models import Metadata, Service
 
 # Parts of an entry that hsds._Writer does not log field by field itself.
 NESTED_FIELDS = (
@@ -40,18 +40,7 @@ def load_service(session: Session, service_id: str) -> Service | None:
     return session.scalar(
         select(Service)
         .where(Service.id == service_id)
-        .options(
-            selectinload(Service.organization),
-            selectinload(Service.topics),
-            selectinload(Service.languages),
-            selectinload(Service.phones),
-            selectinload(Service.contacts),
-            selectinload(Service.schedules),
-            selectinload(Service.service_areas),
-            selectinload(Service.locations)
-            .selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses),
-        )
+        .options(*hsds.whole_service())
         .execution_options(populate_existing=True)
     )
 

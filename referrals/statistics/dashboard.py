@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from referrals.admin.i18n import language_of
 from referrals.statistics import charts, queries
 from referrals.statistics.csv_export import cell_text, table_csv
 from referrals.statistics.i18n import LANGUAGES, city_label, text
@@ -81,14 +82,7 @@ def _language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked
-    chosen = request.session.get("lang") if "session" in request.scope else None
-    if chosen in LANGUAGES:
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return "de"
+    return language_of(request)  # the admin's choice (session, then the browser's languages)
 
 
 def _sessions(request: Request) -> sessionmaker[Session]:
