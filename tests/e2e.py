@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +74,25 @@ class Chat:
 
 def text_of(replies: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in replies)
+
+
+@contextlib.contextmanager
+def local_bot_api(marker: str) -> Iterator[str]:
+    """The fake Telegram Bot API server as its own process (marked for the orphan checks)."""
+    port = free_port()
+    env = {**os.environ, "TEST_RUN_MARKER": marker}
+    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/health")
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.stop(signal.SIGTERM)
 
 
 def start_assistant(tmp_path: Path, marker: str, **settings: str) -> tuple[LoggedProcess, dict[str, str]]:

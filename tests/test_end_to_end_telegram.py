@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 import signal
-import sys
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e import ROOT, Chat, services_in, start_assistant, text_of
-from tests.support import LoggedProcess, free_port, processes_marked
+from tests.e2e import ROOT, Chat, local_bot_api, services_in, start_assistant, text_of
+from tests.support import LoggedProcess, processes_marked
 
 pytestmark = pytest.mark.e2e
 
@@ -28,23 +27,9 @@ def marker() -> str:
 
 
 @pytest.fixture(scope="module")
-def bot_api(marker: str, tmp_path_factory) -> str:
-    import os
-
-    port = free_port()
-    env = {**os.environ, "TEST_RUN_MARKER": marker}
-    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/health")
-            break
-        except httpx.HTTPError:
-            import time
-
-            time.sleep(0.1)
-    yield url
-    server.stop(signal.SIGTERM)
+def bot_api(marker: str) -> str:
+    with local_bot_api(marker) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ fake Bot API, with a token, as in production.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -21,8 +20,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 
 from bot.pseudonym import conversation_id
 from referrals.statistics.models import ALL_CITIES, StatisticsCount, StatisticsReferral
-from tests.e2e import ROOT, Chat, start_assistant
-from tests.support import LoggedProcess, free_port
+from tests.e2e import ROOT, Chat, local_bot_api, start_assistant
 
 pytestmark = pytest.mark.e2e
 
@@ -51,18 +49,8 @@ def marker() -> str:
 
 @pytest.fixture(scope="module")
 def bot_api(marker: str):
-    port = free_port()
-    env = {**os.environ, "TEST_RUN_MARKER": marker}
-    server = LoggedProcess([sys.executable, "-m", "bot.local_bot_api", "--port", str(port)], env, ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/health")
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield url
-    server.stop(signal.SIGTERM)
+    with local_bot_api(marker) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
