@@ -1,0 +1,48 @@
+"""The held-out NLU messages (tests/nlu/) must never be trained on, not even as a near copy.
+
+benchmarks/nlu_accuracy.py reports accuracy on them; a training example that repeats one
+(or differs by a typo) would make that figure a measure of memory, not of understanding.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from assistant.settings import PROJECT_ROOT
+from referrals.text import fold
+
+# rapidfuzz ratio (0-100) a training example may reach against a held-out one. Above it is a
+# near copy (a typo, one word more); at 80 common short phrases ("aynen öyle" / "evet aynen öyle") meet.
+MAX_SIMILARITY = 85
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))")
+
+
+def _examples(path: Path) -> list[str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    texts = []
+    for block in data.get("nlu") or []:
+        if "intent" not in block:  # lookups, synonyms and regexes are vocabularies, not messages
+            continue
+        for line in (block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                texts.append(fold(_ANNOTATION.sub(r"\1", line[2:])).strip(" .!?"))
+    return texts
+
+
+def test_no_training_example_repeats_a_held_out_message() -> None:
+    training = [text for path in sorted((PROJECT_ROOT / "nlu").glob("*/*.yml")) for text in _examples(path)]
+    held_out = [text for path in sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout_*.yml")) for text in _examples(path)]
+    assert len(training) > 4000 and len(held_out) > 400
+    close = []
+    for message in held_out:
+        if len(message) < 12:  # "hello", "ok", "Berlin": short messages are common to both by nature
+            continue
+        match = process.extractOne(message, training, scorer=fuzz.ratio, score_cutoff=MAX_SIMILARITY + 0.01)
+        if match:
+            close.append(f"{match[1]:.0f}  held out: {message!r}  trained: {match[0]!r}")
+    assert not close, "training examples too close to held-out messages:\n" + "\n".join(close)
