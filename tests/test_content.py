@@ -64,3 +64,40 @@ def test_the_generated_topic_lookup_is_current() -> None:
     assert lookups.TARGET.read_text(encoding="utf-8") == lookups.build(), (
         "run: .venv/bin/python -m assistant train"
     )
+
+
+def test_the_generated_town_pattern_is_current() -> None:
+    from assistant import lookups
+
+    assert lookups.TOWN_TARGET.read_text(encoding="utf-8") == lookups.build_town(), (
+        "run: .venv/bin/python -m assistant train"
+    )
+
+
+@pytest.mark.parametrize(
+    "message, town",
+    [
+        ("ich wohne in wiesbaden", "wiesbaden"),
+        ("koeln", "koeln"),
+        ("عايشين في كاسل", "كاسل"),
+        ("ساكن بكاسل", "بكاسل"),
+        ("خونمون کاسل است", "کاسل"),
+        ("хочу зарегистрироваться в Майнце", "Майнце"),
+        ("ми живемо у Майнці", "Майнці"),
+        ("Wiesbaden'dayım", "Wiesbaden'dayım"),
+        ("burgeramt Heilbronn adres", "Heilbronn"),
+        ("mein kühlschrank ist leer", None),
+        ("wie wird das wetter morgen", None),
+        ("ich brauche essen", None),
+        ("Berliner Luft", None),
+    ],
+)
+def test_the_town_pattern_finds_towns_in_every_script_and_not_everyday_words(message, town) -> None:
+    """The town feature (nlu/lookups/town.yml) as Rasa's RegexFeaturizer applies it."""
+    import re
+
+    from assistant import lookups
+
+    pattern = yaml.safe_load(lookups.TOWN_TARGET.read_text(encoding="utf-8"))["nlu"][0]["examples"][2:].strip()
+    found = re.search(pattern, message, re.IGNORECASE)
+    assert (found.group(0) if found else None) == town
