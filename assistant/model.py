@@ -15,7 +15,15 @@ from assistant.settings import PROJECT_ROOT, get_settings
 
 log = logging.getLogger("assistant.model")
 
-TRAINING_INPUTS = ("config.yml", "domain", "nlu", "stories", "requirements/rasa.lock")
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "nlu",
+    "stories",
+    "nlu_components",
+    "content/crisis_keywords.yml",
+    "requirements/rasa.lock",
+)
 MODELS_DIR = PROJECT_ROOT / "models"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 KEEP_MODELS = 3
@@ -26,7 +34,11 @@ def fingerprint(root: Path = PROJECT_ROOT) -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

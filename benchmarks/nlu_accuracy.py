@@ -3,7 +3,8 @@
 Trains two NLU models on nlu/ (the project's config.yml, and Rasa's default pipeline
 as `rasa init` writes it) and prints intent accuracy and macro-F1 per language for
 both, side by side, plus FAQ answer (response selector) accuracy and the share of messages
-the FallbackClassifier's threshold sent to the fallback. The held-out
+the FallbackClassifier's threshold sent to the fallback, and how many messages the crisis
+phrases (nlu_components/crisis_keywords.py) decided. The held-out
 messages are never trained on.
 
 Runs in the Rasa environment (it uses only Rasa and its own dependencies):
@@ -21,11 +22,13 @@ import argparse
 import asyncio
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the pipeline's own components (nlu_components/), as `rasa` does
 LANGUAGES = ("de", "en", "ar", "tr", "ru", "uk", "fa", "fr")
 
 # Rasa 3.6's default pipeline (what `rasa init` leaves commented out in config.yml and uses).
@@ -111,7 +114,7 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
     for language in LANGUAGES:
         examples = held_out(language)
         truth, predicted, faq_truth, faq_predicted = [], [], [], []
-        fallbacks = 0
+        fallbacks = crisis_net = 0
         for text, intent, faq in examples:
             parsed = await agent.parse_message(text)
             top = parsed["intent"]["name"]
@@ -123,6 +126,11 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
                 ranking = [i["name"] for i in parsed.get("intent_ranking") or []]
                 ranking = [name for name in ranking if name != "nlu_fallback"]
                 top = ranking[0] if ranking else top
+            if parsed.get("crisis_phrase"):  # nlu_components/crisis_keywords.py decided the intent
+                crisis_net += 1
+                if errors:
+                    before = parsed["crisis_phrase"]["overridden"]
+                    print(f"  {language} net     {before:>20} -> {top:20}       {text}")
             truth.append(intent)
             predicted.append(top)
             if errors and top != intent:
@@ -140,6 +148,7 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
             "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0),
             "faq_answer": accuracy_score(faq_truth, faq_predicted) if faq_truth else float("nan"),
             "fallback": fallbacks / len(examples),
+            "crisis_net": crisis_net,
         }
     return results
 
@@ -170,13 +179,14 @@ def main() -> None:
                 print(f"\nerrors of {name}:")
             figures[name] = asyncio.run(evaluate(path, args.errors))
     names = list(figures)
-    header = " ".join(f"{n + ' acc':>16} {n + ' F1':>15} {'faq':>6} {'fallbk':>6}" for n in names)
+    header = " ".join(f"{n + ' acc':>16} {n + ' F1':>15} {'faq':>6} {'fallbk':>6} {'net':>3}" for n in names)
     print(f"\n{'lang':5} {'n':>4} {header}")
     for language in LANGUAGES:
         row = figures[names[0]][language]
         cells = " ".join(
             f"{figures[n][language]['accuracy']:16.3f} {figures[n][language]['macro_f1']:15.3f} "
-            f"{figures[n][language]['faq_answer']:6.3f} {figures[n][language]['fallback']:6.3f}"
+            f"{figures[n][language]['faq_answer']:6.3f} {figures[n][language]['fallback']:6.3f} "
+            f"{figures[n][language].get('crisis_net', 0):3d}"
             for n in names
         )
         print(f"{language:5} {row['n']:4d} {cells}")

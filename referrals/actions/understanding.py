@@ -29,7 +29,8 @@ class ActionExtractLanguageAndPlace(Action):
         metadata = message.get("metadata") or {}
         events: list[EventType] = []
         choice = tracker.get_slot("language_choice")
-        if (message.get("intent") or {}).get("name") == "choose_language":
+        intent = (message.get("intent") or {}).get("name") or ""
+        if intent == "choose_language":
             asked = _entity(message, "language")
             if asked in SUPPORTED_LANGUAGES:
                 choice = asked
@@ -43,7 +44,9 @@ class ActionExtractLanguageAndPlace(Action):
             place = places().get().at(float(latitude), float(longitude))
             if place is not None:
                 events += [SlotSet("city", place.name), SlotSet("location", f"{latitude},{longitude}")]
-        elif not text.startswith("/"):  # button payloads carry no place
+        elif not text.startswith("/") and not intent.startswith("crisis_"):
+            # Button payloads carry no place; a crisis message must not fill the form's place
+            # (the form would go on with a search instead of the crisis rules answering).
             place = places().get().find(text)
             if place:
                 events += [SlotSet("city", place.name), SlotSet("location", None)]

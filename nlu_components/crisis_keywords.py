@@ -1,0 +1,96 @@
+"""Rasa NLU component: a crisis phrase overrides the classifier's intent.
+
+DIET is confidently wrong on wording it never saw, and a missed crisis is the worst error the
+assistant can make. Placed last in the pipeline, this component looks for the phrases of
+content/crisis_keywords.yml and, when one occurs, makes the message's intent that crisis intent
+(confidence 1.0), so the rules answer with the emergency numbers first. The phrases are copied
+into the model at training time: a model behaves the same wherever it is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.crisis_phrases import KEYWORDS_FILE, CrisisPhrases
+
+_FILE = "crisis_phrases.json"
+CRISIS_PHRASE_KEY = "crisis_phrase"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class CrisisKeywordClassifier(GraphComponent):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"keywords_file": str(KEYWORDS_FILE)}
+
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, phrases: CrisisPhrases | None
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._phrases = phrases
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CrisisKeywordClassifier:
+        from pathlib import Path
+
+        return cls(model_storage, resource, CrisisPhrases.from_file(Path(config["keywords_file"])))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        if self._phrases is not None:
+            with self._model_storage.write_to(self._resource) as directory:
+                (directory / _FILE).write_text(
+                    json.dumps(self._phrases.phrases_by_intent, ensure_ascii=False)
+                )
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CrisisKeywordClassifier:
+        with model_storage.read_from(resource) as directory:
+            phrases = json.loads((directory / _FILE).read_text(encoding="utf-8"))
+        return cls(model_storage, resource, CrisisPhrases(phrases))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or self._phrases is None:
+                continue
+            crisis = self._phrases.intent(text)
+            current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+            if crisis is None or current.startswith("crisis_"):
+                continue  # the classifier already saw a crisis (perhaps of a more fitting kind)
+            message.set(INTENT, {INTENT_NAME_KEY: crisis, "confidence": 1.0}, add_to_output=True)
+            # What the classifier had said, for evaluation (benchmarks/nlu_accuracy.py counts these).
+            message.set(CRISIS_PHRASE_KEY, {"overridden": current}, add_to_output=True)
+            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != crisis]
+            message.set(
+                INTENT_RANKING_KEY,
+                [{INTENT_NAME_KEY: crisis, "confidence": 1.0}, *ranking],
+                add_to_output=True,
+            )
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
