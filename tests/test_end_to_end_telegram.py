@@ -95,6 +95,20 @@ def test_unknown_place_is_named_and_the_question_repeated(assistant, bot_api) ->
     assert "Darmstadt" in text  # the places it does know
 
 
+
+def test_a_crisis_while_the_place_is_asked_gets_the_emergency_numbers_then_the_search_goes_on(
+    assistant, bot_api, demo_services
+) -> None:
+    chat = Chat(bot_api, chat_id=110, language_code="ru")
+    assert "В каком городе" in text_of(chat.say("нужен врач"))
+    # Not taken for a town name: the crisis rules answer first (110 police, 116 016 helpline).
+    crisis = text_of(chat.say("муж душит меня я в Берлине"))
+    assert "110" in crisis and "116 016" in crisis, crisis
+    assert "Berlin:" not in crisis  # no search result instead of the numbers
+    # The question for the place is still open afterwards.
+    text = text_of(chat.say("Берлин"))
+    assert "Berlin:" in text and any(name in text for name in services_in(demo_services, "health", "Berlin"))
+
 def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
     chat = Chat(bot_api, chat_id=105, language_code="en")
     replies = chat.send_update(

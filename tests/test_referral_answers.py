@@ -31,12 +31,14 @@ def action(demo_db, monkeypatch) -> find_referrals.ActionFindReferrals:
     return find_referrals.ActionFindReferrals()
 
 
-def _run(action, *, topic: str, city: str, language: str, text: str = "", entities=(), selector=None):
+def _run(
+    action, *, topic: str, city: str, language: str, text: str = "", entities=(), selector=None, ranking=()
+):
     parse = {
         "intent": {"name": "request_referral", "confidence": 0.99},
         "entities": [{"entity": k, "value": v} for k, v in entities],
         "text": text,
-        "response_selector": {"faq": {"response": selector or {}}},
+        "response_selector": {"faq": {"response": selector or {}, "ranking": [selector or {}, *ranking]}},
     }
     tracker = Tracker(
         sender_id="test",
@@ -92,19 +94,27 @@ def test_no_speaker_nearby_is_said_before_the_closest_places(action) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "confidence", "explained"),
+    ("text", "confidence", "runner_up", "explained"),
     [
-        ("где сделать анмельдунг бочум", 0.92, True),
-        ("где анмельдунг", 0.3, False),
-        ("/request_referral", 0.9, False),
+        ("где сделать анмельдунг бочум", 0.92, 0.03, True),
+        ("где анмельдунг", 0.3, 0.2, False),
+        ("где анмельдунг или прописка", 0.55, 0.4, False),
+        ("/request_referral", 0.9, 0.05, False),
     ],
-    ids=["confident", "unsure", "button"],
+    ids=["confident", "unsure", "torn-between-two-answers", "button"],
 )
 def test_the_request_s_own_question_is_answered_before_the_places(
-    action, text, confidence, explained
+    action, text, confidence, runner_up, explained
 ) -> None:
     selector = {"intent_response_key": "faq/anmeldung", "confidence": confidence}
+    second = {"intent_response_key": "faq/ummeldung_abmeldung", "confidence": runner_up}
     messages = _run(
-        action, topic="citizen_office", city="Bochum", language="ru", text=text, selector=selector
+        action,
+        topic="citizen_office",
+        city="Bochum",
+        language="ru",
+        text=text,
+        selector=selector,
+        ranking=[second],
     )
     assert (messages[0].get("response") == "utter_faq/anmeldung") is explained

@@ -22,6 +22,9 @@ from referrals.topics import SUPPORTED_LANGUAGES
 MAX_CARDS = 3
 MAX_PAGES = 3  # "more" twice at most: after nine entries a list no longer helps
 EXPLAIN_CONFIDENCE = 0.5
+# ... and this far ahead of the runner-up: "my son needs a Kita, where do I go" scored Kita
+# place and Kita fees alike, and the fees answer is wrong for it. No answer beats a wrong one.
+EXPLAIN_MARGIN = 0.25
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:
@@ -58,7 +61,8 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
     asks where to go for a Kita and first learns what a Kita place is and how to apply).
 
     Read from the response selector's prediction for the message that started the
-    referral; only a confident FAQ of the same topic, never for a button press.
+    referral; only a confident FAQ of the same topic, clearly ahead of the next one,
+    never for a button press.
     """
     for event in reversed(tracker.events[-30:]):
         if event.get("event") != "user":
@@ -68,11 +72,15 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
             continue  # e.g. the city given after the form asked for it
         if str(event.get("text") or "").startswith("/"):
             return None
-        response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        selector = (parse.get("response_selector") or {}).get("faq") or {}
+        response = selector.get("response") or {}
         faq = str(response.get("intent_response_key") or "").removeprefix("faq/")
-        if faq and faq_topics().get(faq) == topic and (response.get("confidence") or 0) >= EXPLAIN_CONFIDENCE:
-            return faq
-        return None
+        confidence = response.get("confidence") or 0
+        ranking = selector.get("ranking") or []
+        runner_up = ranking[1].get("confidence") or 0 if len(ranking) > 1 else 0
+        if faq_topics().get(faq) != topic or confidence < EXPLAIN_CONFIDENCE:
+            return None
+        return faq if confidence - runner_up >= EXPLAIN_MARGIN else None
     return None
 
 
