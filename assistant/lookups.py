@@ -31,8 +31,15 @@ MIN_TOWN_POPULATION = 10_000  # 1 762 towns; smaller ones add names faster than 
 # Prefixes and endings a town name takes in the supported languages: Arabic glued
 # prepositions (بكاسل, لبرلين), Russian/Ukrainian case endings (в Касселе, у Майнці), Turkish
 # locative/ablative/dative with or without apostrophe (Kassel'de, kasselden, Köln'e).
-_ARABIC_PREFIX = "(?:[بلوف](?=[\u0600-\u06ff]))?"
-_ENDINGS = "(?:е|і|у|а|ом|ы|['’]?(?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[ae]))?"
+_ARABIC_PREFIX = "[بلوف](?=[\u0600-\u06ff]{4})"
+# Short names in Arabic script are often words too ("زنده" alive, "سیلی" slap): below 5
+# letters only the towns of 100 000+ inhabitants (كاسل, بوخم, اولم ...), minus these words.
+_SHORT_ARABIC_MIN_POPULATION = 100_000
+_ARABIC_SCRIPT_WORDS = {"نویس", "نويس"}  # Neuss, but Persian "write" (بنویس, مینویسم)
+_ENDINGS = "(?:е|і|у|а|ом|ы|['’]?(?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[aei]))?"
+# Russian/Ukrainian names ending in ь, а or я change that letter: Кассель -> в Касселе,
+# Гера -> из Геры, Ієна -> в Ієні.
+_SLAVIC_FINAL = {"ь": "еияю", "а": "еыуіи", "я": "еиюі"}
 # Letters typed interchangeably in Arabic script (hamza forms, Persian and Arabic kaf/yeh).
 _ARABIC_SPELLINGS = (
     str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ی", "ي": "ی", "ك": "ک"}),  # as typed in Persian
@@ -73,14 +80,19 @@ def town_names() -> list[str]:
     from referrals.text import fold
 
     names = set()
-    for name in gazetteer_names(MIN_TOWN_POPULATION):
+    for name, population in gazetteer_names(MIN_TOWN_POPULATION):
         name = name.lower()
         if not re.fullmatch(r"[a-zäöüßàâçéèêëîïôûùœ\u0400-\u04ff\u0600-\u06ff' .-]+", name):
             continue  # other scripts (Greek, CJK ...) and names with brackets or digits
+        arabic_script = re.search(r"[\u0600-\u06ff]", name)
+        if arabic_script and len(name) < 5 and population < _SHORT_ARABIC_MIN_POPULATION:
+            continue
         variants = {name, fold(name), fold(name, expand_umlauts=False)}
         variants |= {name.translate(spelling) for spelling in _ARABIC_SPELLINGS}
+        if re.fullmatch(r"[\u0400-\u04ff -]+", name) and name[-1] in _SLAVIC_FINAL:
+            variants |= {name[:-1] + ending for ending in _SLAVIC_FINAL[name[-1]]}
         for variant in variants:
-            if len(variant) >= MIN_NAME_LENGTH and variant not in EVERYDAY_WORDS:
+            if len(variant) >= MIN_NAME_LENGTH and variant not in EVERYDAY_WORDS | _ARABIC_SCRIPT_WORDS:
                 names.add(variant)
     return sorted(names)
 
@@ -107,7 +119,8 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 def build_town() -> str:
-    regex = rf"(?<!\w){_ARABIC_PREFIX}(?:{_trie_pattern(town_names())}){_ENDINGS}(?!\w)"
+    names = _trie_pattern(town_names())
+    regex = rf"(?<!\w)(?:{_ARABIC_PREFIX})?(?:{names}){_ENDINGS}(?!\w)"
     return _document("regex", "town", [regex], f"the gazetteer (towns of {MIN_TOWN_POPULATION}+ inhabitants)")
 
 

@@ -200,10 +200,11 @@ def _names(city: dict) -> list[str]:
     return [n for n in city.get("alternatenames") or [] if not re.search(r"\d", n)]
 
 
-def gazetteer_names(min_population: int) -> list[str]:
-    """Every name (in every language the data has) of the towns with that many inhabitants."""
+def gazetteer_names(min_population: int) -> list[tuple[str, int]]:
+    """(name, inhabitants) for every name (in every language the data has) of the towns
+    with at least that many inhabitants."""
     return [
-        name
+        (name, int(city.get("population") or 0))
         for city in _german_towns()
         if int(city.get("population") or 0) >= min_population
         for name in [city["name"], *_names(city)]
