@@ -3,8 +3,8 @@
 Trains two NLU models on nlu/ (the project's config.yml, and Rasa's default pipeline
 as `rasa init` writes it) and prints intent accuracy and macro-F1 per language for
 both, side by side, plus FAQ answer (response selector) accuracy and the share of messages
-the FallbackClassifier's threshold sent to the fallback, and how many messages the crisis
-phrases (nlu_components/crisis_keywords.py) decided. The held-out
+the FallbackClassifier's threshold sent to the fallback, how many messages the crisis
+phrases (nlu_components/crisis_keywords.py) decided and the accuracy without them. The held-out
 messages are never trained on.
 
 Runs in the Rasa environment (it uses only Rasa and its own dependencies):
@@ -114,6 +114,7 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
     for language in LANGUAGES:
         examples = held_out(language)
         truth, predicted, faq_truth, faq_predicted = [], [], [], []
+        classifier_only = []  # what the intent classifier said before the crisis phrases
         fallbacks = crisis_net = 0
         for text, intent, faq in examples:
             parsed = await agent.parse_message(text)
@@ -126,11 +127,16 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
                 ranking = [i["name"] for i in parsed.get("intent_ranking") or []]
                 ranking = [name for name in ranking if name != "nlu_fallback"]
                 top = ranking[0] if ranking else top
+            before = top
             if parsed.get("crisis_phrase"):  # nlu_components/crisis_keywords.py decided the intent
                 crisis_net += 1
+                before = parsed["crisis_phrase"]["overridden"]
+                if before == "nlu_fallback":
+                    ranking = [i["name"] for i in parsed.get("intent_ranking") or []][1:]
+                    before = next((name for name in ranking if name != "nlu_fallback"), before)
                 if errors:
-                    before = parsed["crisis_phrase"]["overridden"]
                     print(f"  {language} net     {before:>20} -> {top:20}       {text}")
+            classifier_only.append(before)
             truth.append(intent)
             predicted.append(top)
             if errors and top != intent:
@@ -149,6 +155,7 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
             "faq_answer": accuracy_score(faq_truth, faq_predicted) if faq_truth else float("nan"),
             "fallback": fallbacks / len(examples),
             "crisis_net": crisis_net,
+            "accuracy_without_net": accuracy_score(truth, classifier_only),
         }
     return results
 
@@ -179,14 +186,17 @@ def main() -> None:
                 print(f"\nerrors of {name}:")
             figures[name] = asyncio.run(evaluate(path, args.errors))
     names = list(figures)
-    header = " ".join(f"{n + ' acc':>16} {n + ' F1':>15} {'faq':>6} {'fallbk':>6} {'net':>3}" for n in names)
+    header = " ".join(
+        f"{n + ' acc':>16} {n + ' F1':>15} {'faq':>6} {'fallbk':>6} {'net':>3} {'acc w/o net':>11}"
+        for n in names
+    )
     print(f"\n{'lang':5} {'n':>4} {header}")
     for language in LANGUAGES:
         row = figures[names[0]][language]
         cells = " ".join(
             f"{figures[n][language]['accuracy']:16.3f} {figures[n][language]['macro_f1']:15.3f} "
             f"{figures[n][language]['faq_answer']:6.3f} {figures[n][language]['fallback']:6.3f} "
-            f"{figures[n][language].get('crisis_net', 0):3d}"
+            f"{figures[n][language]['crisis_net']:3d} {figures[n][language]['accuracy_without_net']:11.3f}"
             for n in names
         )
         print(f"{language:5} {row['n']:4d} {cells}")

@@ -102,6 +102,7 @@ def test_the_town_pattern_finds_towns_in_every_script_and_not_everyday_words(mes
 
     from assistant import lookups
 
-    pattern = yaml.safe_load(lookups.TOWN_TARGET.read_text(encoding="utf-8"))["nlu"][0]["examples"][2:].strip()
+    town_regex = yaml.safe_load(lookups.TOWN_TARGET.read_text(encoding="utf-8"))["nlu"][0]
+    pattern = town_regex["examples"][2:].strip()
     found = re.search(pattern, message, re.IGNORECASE)
     assert (found.group(0) if found else None) == town

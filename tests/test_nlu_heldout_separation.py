@@ -18,6 +18,9 @@ from referrals.text import fold
 # rapidfuzz ratio (0-100) a training example may reach against a held-out one. Above it is a
 # near copy (a typo, one word more); at 80 common short phrases ("aynen öyle" / "evet aynen öyle") meet.
 MAX_SIMILARITY = 85
+# ... nor the same words in another order ("прививка от кори обязательна для садика"):
+# at most this share of the held-out message's words (3+ letters, 3 or more of them).
+MAX_SHARED_WORDS = 0.75
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))")
 
 
@@ -36,7 +39,11 @@ def _examples(path: Path) -> list[str]:
 
 def test_no_training_example_repeats_a_held_out_message() -> None:
     training = [text for path in sorted((PROJECT_ROOT / "nlu").glob("*/*.yml")) for text in _examples(path)]
-    held_out = [text for path in sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout_*.yml")) for text in _examples(path)]
+    held_out = [
+        text
+        for path in sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout_*.yml"))
+        for text in _examples(path)
+    ]
     assert len(training) > 4000 and len(held_out) > 400
     close = []
     for message in held_out:
@@ -45,4 +52,16 @@ def test_no_training_example_repeats_a_held_out_message() -> None:
         match = process.extractOne(message, training, scorer=fuzz.ratio, score_cutoff=MAX_SIMILARITY + 0.01)
         if match:
             close.append(f"{match[1]:.0f}  held out: {message!r}  trained: {match[0]!r}")
+    for message in held_out:
+        words = _words(message)
+        if len(words) < 3:
+            continue
+        for text in training:
+            shared = words & _words(text)
+            if len(shared) >= 3 and len(shared) / len(words | _words(text)) >= MAX_SHARED_WORDS:
+                close.append(f"same words  held out: {message!r}  trained: {text!r}")
     assert not close, "training examples too close to held-out messages:\n" + "\n".join(close)
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"\w+", text) if len(word) >= 3}
