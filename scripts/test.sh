@@ -18,7 +18,7 @@ echo "$validation" | grep -E "rasa.validator" || true
 echo "== model"
 .venv/bin/python -m assistant train
 echo "== ruff"
-.venv/bin/ruff check assistant bot referrals tests benchmarks
+.venv/bin/ruff check assistant bot referrals nlu_components tests benchmarks
 # The directory tests also run on PostgreSQL: the machine's server (started by the tests if it
 # is installed but stopped), installed from Debian's packages where missing and possible.
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
