@@ -274,6 +274,9 @@ def test_transcript_turkish_doctor_in_stuttgart(assistant, bot_api, demo_service
     _transcript(lines, "turkish")
     text = text_of(replies)
     assert "Stuttgart" in text and re.search("[çğıöşü]", text)
+    # The request named Turkish: Turkish-speaking places, or said plainly that none is near.
+    cards = text.split("Stuttgart:", 1)[-1]
+    assert "Yakında Türkçe konuşulan bir yer bilmiyorum" in text or "Türkçe" in cards, text
     assert any(name in text for name in services_in(demo_services, "health", "Stuttgart")), text
 
 

@@ -32,7 +32,16 @@ def action(demo_db, monkeypatch) -> find_referrals.ActionFindReferrals:
 
 
 def _run(
-    action, *, topic: str, city: str, language: str, text: str = "", entities=(), selector=None, ranking=()
+    action,
+    *,
+    topic: str,
+    city: str,
+    language: str,
+    text: str = "",
+    entities=(),
+    selector=None,
+    ranking=(),
+    spoken_language=None,
 ):
     parse = {
         "intent": {"name": "request_referral", "confidence": 0.99},
@@ -42,7 +51,13 @@ def _run(
     }
     tracker = Tracker(
         sender_id="test",
-        slots={"topic": topic, "city": city, "language": language, "location": None},
+        slots={
+            "topic": topic,
+            "city": city,
+            "language": language,
+            "location": None,
+            "spoken_language": spoken_language,
+        },
         latest_message=parse,
         events=[{"event": "user", "text": text, "parse_data": parse}],
         paused=False,
@@ -91,6 +106,19 @@ def test_no_speaker_nearby_is_said_before_the_closest_places(action) -> None:
     assert messages[0]["text"] == message("no_speaker_nearby", "fa", speaks="فارسی")
     rest = "\n".join(m.get("text") or "" for m in messages[1:])
     assert "Ausländeramt des Landratsamtes Bautzen" in rest and "Bürger-Service der Stadt Bautzen" in rest
+
+
+def test_a_request_naming_a_language_gets_places_speaking_it_or_is_told_there_are_none(action) -> None:
+    # "Türkçe konuşan bir doktor arıyorum" (the language slot set from the request), in Stuttgart
+    messages = _run(action, topic="health", city="Stuttgart", language="tr", spoken_language="tr")
+    cards = [m for m in messages if m.get("buttons")]
+    assert cards
+    if messages[0]["text"] == message("no_speaker_nearby", "tr", speaks="Türkçe"):
+        assert "Türkçe" not in "\n".join(c["text"] for c in cards)  # only said when true
+    else:
+        assert all("Türkçe" in c["text"] for c in cards)
+    # Asked for already: no button offering the same filter again.
+    assert message("only_my_language", "tr", speaks="Türkçe") not in _buttons(messages)
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,9 @@ def _page(tracker: Tracker) -> int:
 
 
 def _spoken_language(tracker: Tracker) -> str | None:
-    """A language the places must speak: the "only in my language" button's `language` entity."""
-    code = _entity(tracker, "language")
+    """A language the places must speak: the "only in my language" button's `language` entity,
+    else the one the request named ("a Turkish-speaking doctor")."""
+    code = _entity(tracker, "language") or tracker.get_slot("spoken_language")
     return code if code in SUPPORTED_LANGUAGES else None
 
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.gazetteer import Place
-from referrals.language import choose_reply_language
+from referrals.language import choose_reply_language, requested_spoken_language
 from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 
@@ -39,6 +39,9 @@ class ActionExtractLanguageAndPlace(Action):
             text, tracker.get_slot("language"), metadata.get("language_code")
         )
         events.append(SlotSet("language", language))
+        if intent == "request_referral" and not text.startswith("/"):
+            # Each new request says afresh whether it wants a language ("more" buttons keep it).
+            events.append(SlotSet("spoken_language", requested_spoken_language(text)))
         latitude, longitude = _entity(message, "latitude"), _entity(message, "longitude")
         if latitude is not None and longitude is not None:  # a shared location
             place = places().get().at(float(latitude), float(longitude))
