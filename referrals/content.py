@@ -28,6 +28,16 @@ def faq_topics() -> dict[str, str]:
     return topics
 
 
+@lru_cache
+def faq_titles() -> dict[str, dict[str, str]]:
+    """FAQ id -> its short button title per language."""
+    titles = {}
+    for path in sorted((CONTENT_DIR / "faq").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        titles.update({q["id"]: q["title"] for q in data["questions"] if q.get("title")})
+    return titles
+
+
 def text(section: str, key: str, language: str, **values: str) -> str:
     """A text of content/messages.yml in `language` (German when missing), filled in."""
     texts = messages()[section][key]

@@ -16,9 +16,8 @@ from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_languag
 
 
 def _answered_faq(tracker: Tracker) -> str | None:
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
-    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key") or ""
-    return key.removeprefix("faq/") or None
+    """The answer action_answer_faq just gave (None when it asked which question was meant)."""
+    return tracker.get_slot("answered_faq")
 
 
 class ActionOfferReferral(Action):
@@ -33,7 +32,7 @@ class ActionOfferReferral(Action):
         language = tracker.get_slot("language") or "de"
         topic = faq_topics().get(_answered_faq(tracker) or "")
         if topic is None:
-            return []
+            return [SlotSet("offered_topic", None)]  # a later "yes" must not accept an old offer
         payload = "/request_referral" + json.dumps({"topic": topic}, separators=(",", ":"))
         dispatcher.utter_message(
             text=message("offer_referral", language),

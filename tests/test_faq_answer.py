@@ -1,0 +1,79 @@
+"""Information questions: the answer when the response selector is sure, else "which of these
+do you mean?" with the likely questions as buttons (never a confidently wrong answer)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from referrals.actions.faq_answer import ActionAnswerFaq, pick_payload
+from referrals.actions.offers import ActionOfferReferral
+from referrals.cards import message
+from referrals.content import faq_titles, faq_topics
+from referrals.topics import SUPPORTED_LANGUAGES
+
+
+def _tracker(ranking=(), entities=(), slots=None) -> Tracker:
+    parse = {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "entities": [{"entity": k, "value": v} for k, v in entities],
+        "response_selector": {
+            "faq": {
+                "ranking": [{"intent_response_key": f"faq/{faq}", "confidence": c} for faq, c in ranking],
+            }
+        },
+    }
+    return Tracker("test", {"language": "uk", **(slots or {})}, parse, [], False, None, {}, "action_listen")
+
+
+def _answer(tracker: Tracker):
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswerFaq().run(dispatcher, tracker, {})
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_a_sure_choice_is_answered() -> None:
+    messages, slots = _answer(_tracker([("kita_place", 0.82), ("kita_costs", 0.1)]))
+    assert [m["response"] for m in messages] == ["utter_faq/kita_place"]
+    assert slots == {"answered_faq": "kita_place"}
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [("kita_place", 0.36), ("kita_costs", 0.32), ("kita_voucher", 0.2)],  # unsure
+        [("kita_place", 0.55), ("kita_costs", 0.45), ("kita_voucher", 0.0)],  # torn between two
+    ],
+    ids=["unsure", "close-runner-up"],
+)
+def test_an_unsure_choice_asks_which_question_was_meant(ranking) -> None:
+    messages, slots = _answer(_tracker(ranking))
+    [asked] = messages
+    assert asked["text"] == message("which_question", "uk")
+    titles = [b["title"] for b in asked["buttons"]]
+    assert titles[:3] == [faq_titles()[faq]["uk"] for faq, _ in ranking]  # in the user's language
+    assert asked["buttons"][0]["payload"] == '/faq{"faq_pick":"kita_place"}'
+    assert titles[-1] == message("not_what_i_meant", "uk")
+    assert slots == {"answered_faq": None}
+    # ... and no offer of a place for a question nobody has answered yet.
+    dispatcher = CollectingDispatcher()
+    events = ActionOfferReferral().run(dispatcher, _tracker(slots={"answered_faq": None}), {})
+    assert dispatcher.messages == [] and events[0]["value"] is None
+
+
+def test_a_button_choice_is_answered_and_a_place_offered() -> None:
+    tracker = _tracker(entities=[("faq_pick", "kita_costs")])
+    messages, slots = _answer(tracker)
+    assert [m["response"] for m in messages] == ["utter_faq/kita_costs"]
+    dispatcher = CollectingDispatcher()
+    ActionOfferReferral().run(dispatcher, _tracker(slots=slots), {})
+    assert dispatcher.messages[0]["text"] == message("offer_referral", "uk")
+
+
+def test_every_answer_has_a_short_title_in_every_language_that_fits_a_button() -> None:
+    assert set(faq_titles()) == set(faq_topics())
+    for faq, titles in faq_titles().items():
+        assert set(titles) == set(SUPPORTED_LANGUAGES), faq
+        assert all(0 < len(title) <= 48 for title in titles.values()), faq
+        assert len(pick_payload(faq).encode()) <= 64  # Telegram's callback data limit
