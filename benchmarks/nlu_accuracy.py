@@ -143,7 +143,10 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
                 confidence = parsed["intent_ranking"][0]["confidence"] if parsed.get("intent_ranking") else 0
                 print(f"  {language} intent  {intent:>20} -> {top:20} {confidence:.2f}  {text}")
             if faq:
-                key = ((parsed.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+                # The project's selector is for retrieval intent "faq"; the default one, without
+                # `retrieval_intent`, answers under "default".
+                selectors = parsed.get("response_selector") or {}
+                key = (selectors.get("faq") or selectors.get("default") or {}).get("response") or {}
                 faq_truth.append(faq)
                 faq_predicted.append((key.get("intent_response_key") or "").removeprefix("faq/"))
                 if errors and top == intent and faq_predicted[-1] != faq:
