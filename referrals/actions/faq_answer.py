@@ -38,13 +38,21 @@ def _picked(tracker: Tracker) -> str | None:
     return None
 
 
-def _ranking(tracker: Tracker) -> list[tuple[str, float]]:
-    selector = ((tracker.latest_message or {}).get("response_selector") or {}).get("faq") or {}
-    ranking = [
+def faq_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """(FAQ id, confidence) as the response selector ranked them for one parsed message."""
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    return [
         (str(r.get("intent_response_key") or "").removeprefix("faq/"), float(r.get("confidence") or 0))
         for r in selector.get("ranking") or []
     ]
-    return [(faq, confidence) for faq, confidence in ranking if faq in faq_titles()]
+
+
+def sure_faq(ranking: list[tuple[str, float]], confidence: float, margin: float) -> str | None:
+    """The top FAQ id when it reaches `confidence` and leads the runner-up by `margin`."""
+    if not ranking:
+        return None
+    (best, top), runner_up = ranking[0], (ranking[1][1] if len(ranking) > 1 else 0.0)
+    return best if top >= confidence and top - runner_up >= margin else None
 
 
 class ActionAnswerFaq(Action):
@@ -55,16 +63,12 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or DEFAULT_LANGUAGE
-        faq = _picked(tracker)
-        ranking = _ranking(tracker)
-        if faq is None and ranking:
-            (best, confidence), runner_up = ranking[0], (ranking[1][1] if len(ranking) > 1 else 0.0)
-            if confidence >= ANSWER_CONFIDENCE and confidence - runner_up >= ANSWER_MARGIN:
-                faq = best
+        titles = faq_titles()
+        ranking = [(faq, c) for faq, c in faq_ranking(tracker.latest_message or {}) if faq in titles]
+        faq = _picked(tracker) or sure_faq(ranking, ANSWER_CONFIDENCE, ANSWER_MARGIN)
         if faq is not None:
             dispatcher.utter_message(response=f"utter_faq/{faq}")
             return [SlotSet("answered_faq", faq)]
-        titles = faq_titles()
         buttons = [
             {
                 "title": titles[option].get(language) or titles[option][DEFAULT_LANGUAGE],

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.actions.faq_answer import faq_ranking, sure_faq
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
 from referrals.cards import card, header, language_names, message
@@ -73,15 +74,8 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
             continue  # e.g. the city given after the form asked for it
         if str(event.get("text") or "").startswith("/"):
             return None
-        selector = (parse.get("response_selector") or {}).get("faq") or {}
-        response = selector.get("response") or {}
-        faq = str(response.get("intent_response_key") or "").removeprefix("faq/")
-        confidence = response.get("confidence") or 0
-        ranking = selector.get("ranking") or []
-        runner_up = ranking[1].get("confidence") or 0 if len(ranking) > 1 else 0
-        if faq_topics().get(faq) != topic or confidence < EXPLAIN_CONFIDENCE:
-            return None
-        return faq if confidence - runner_up >= EXPLAIN_MARGIN else None
+        faq = sure_faq(faq_ranking(parse), EXPLAIN_CONFIDENCE, EXPLAIN_MARGIN)
+        return faq if faq and faq_topics().get(faq) == topic else None
     return None
 
 

@@ -15,11 +15,6 @@ from referrals.content import faq_topics
 from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_language_payload
 
 
-def _answered_faq(tracker: Tracker) -> str | None:
-    """The answer action_answer_faq just gave (None when it asked which question was meant)."""
-    return tracker.get_slot("answered_faq")
-
-
 class ActionOfferReferral(Action):
     """Offer a counselling point for the topic of the question just answered."""
 
@@ -30,7 +25,8 @@ class ActionOfferReferral(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        topic = faq_topics().get(_answered_faq(tracker) or "")
+        # The answer action_answer_faq just gave (none when it asked which question was meant).
+        topic = faq_topics().get(tracker.get_slot("answered_faq") or "")
         if topic is None:
             return [SlotSet("offered_topic", None)]  # a later "yes" must not accept an old offer
         payload = "/request_referral" + json.dumps({"topic": topic}, separators=(",", ":"))
