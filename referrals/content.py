@@ -19,23 +19,21 @@ def messages() -> dict[str, Any]:
 
 
 @lru_cache
+def _faq_files() -> tuple[dict[str, Any], ...]:
+    paths = sorted((CONTENT_DIR / "faq").glob("*.yml"))
+    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths)
+
+
+@lru_cache
 def faq_topics() -> dict[str, str]:
     """FAQ id -> topic code of the file it is in."""
-    topics = {}
-    for path in sorted((CONTENT_DIR / "faq").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        topics.update({q["id"]: data["topic"] for q in data["questions"]})
-    return topics
+    return {q["id"]: data["topic"] for data in _faq_files() for q in data["questions"]}
 
 
 @lru_cache
 def faq_titles() -> dict[str, dict[str, str]]:
     """FAQ id -> its short button title per language."""
-    titles = {}
-    for path in sorted((CONTENT_DIR / "faq").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        titles.update({q["id"]: q["title"] for q in data["questions"] if q.get("title")})
-    return titles
+    return {q["id"]: q["title"] for data in _faq_files() for q in data["questions"] if q.get("title")}
 
 
 def text(section: str, key: str, language: str, **values: str) -> str:
