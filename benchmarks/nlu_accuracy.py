@@ -99,6 +99,10 @@ def held_out(language: str) -> list[tuple[str, str, str | None]]:
     return examples
 
 
+def _best_real_intent(ranking: list[dict]) -> str | None:
+    return next((i["name"] for i in ranking if i["name"] != "nlu_fallback"), None)
+
+
 async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, float]]:
     import logging
 
@@ -124,16 +128,13 @@ async def evaluate(model: Path, errors: bool = False) -> dict[str, dict[str, flo
                 # pipelines): FallbackClassifier puts nlu_fallback first in the ranking, so take the
                 # best real intent after it. How often the threshold fired is reported apart.
                 fallbacks += 1
-                ranking = [i["name"] for i in parsed.get("intent_ranking") or []]
-                ranking = [name for name in ranking if name != "nlu_fallback"]
-                top = ranking[0] if ranking else top
+                top = _best_real_intent(parsed.get("intent_ranking") or []) or top
             before = top
             if parsed.get("crisis_phrase"):  # nlu_components/crisis_keywords.py decided the intent
                 crisis_net += 1
                 before = parsed["crisis_phrase"]["overridden"]
-                if before == "nlu_fallback":
-                    ranking = [i["name"] for i in parsed.get("intent_ranking") or []][1:]
-                    before = next((name for name in ranking if name != "nlu_fallback"), before)
+                if before == "nlu_fallback":  # the net's intent heads the ranking, the classifier's follow
+                    before = _best_real_intent((parsed.get("intent_ranking") or [])[1:]) or before
                 if errors:
                     print(f"  {language} net     {before:>20} -> {top:20}       {text}")
             classifier_only.append(before)

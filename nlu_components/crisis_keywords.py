@@ -10,6 +10,7 @@ into the model at training time: a model behaves the same wherever it is loaded.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,9 +33,7 @@ class CrisisKeywordClassifier(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {"keywords_file": str(KEYWORDS_FILE)}
 
-    def __init__(
-        self, model_storage: ModelStorage, resource: Resource, phrases: CrisisPhrases | None
-    ) -> None:
+    def __init__(self, model_storage: ModelStorage, resource: Resource, phrases: CrisisPhrases) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._phrases = phrases
@@ -47,16 +46,11 @@ class CrisisKeywordClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisKeywordClassifier:
-        from pathlib import Path
-
         return cls(model_storage, resource, CrisisPhrases.from_file(Path(config["keywords_file"])))
 
     def train(self, training_data: TrainingData) -> Resource:
-        if self._phrases is not None:
-            with self._model_storage.write_to(self._resource) as directory:
-                (directory / _FILE).write_text(
-                    json.dumps(self._phrases.phrases_by_intent, ensure_ascii=False)
-                )
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / _FILE).write_text(json.dumps(self._phrases.phrases_by_intent, ensure_ascii=False))
         return self._resource
 
     @classmethod
@@ -75,7 +69,7 @@ class CrisisKeywordClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if not text or self._phrases is None:
+            if not text:
                 continue
             crisis = self._phrases.intent(text)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
@@ -91,6 +85,3 @@ class CrisisKeywordClassifier(GraphComponent):
                 add_to_output=True,
             )
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
