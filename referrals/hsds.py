@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
-from referrals import search_index
+from referrals import clock, search_index
 from referrals import validation as v
 from referrals.models import (
     Address,
@@ -630,7 +630,7 @@ def export_json(session: Session, path: Path) -> int:
         json.dumps(
             {
                 "about": "Wegweiser referral directory, HSDS 3.0 services, "
-                f"exported {datetime.now(UTC):%Y-%m-%d}",
+                f"exported {clock.today():%Y-%m-%d}",
                 "services": services,
             },
             ensure_ascii=False,

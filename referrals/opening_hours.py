@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
+from referrals import clock
 from referrals.models import Schedule
 from referrals.validation import ICAL_DAYS
 
-BERLIN = ZoneInfo("Europe/Berlin")
+BERLIN = clock.BERLIN
 
 
 @lru_cache(maxsize=64)
@@ -46,7 +46,7 @@ def _valid(row: Schedule, day: date) -> bool:
 def today(
     schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None
 ) -> Today:
-    now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
+    now = (now or clock.now()).astimezone(BERLIN)
     day, weekday = now.date(), ICAL_DAYS[now.weekday()]
     rows = [r for r in schedules if _valid(r, day)]
     holiday = is_public_holiday(day, state)
@@ -70,15 +70,15 @@ def today(
 def is_open(
     schedules: Iterable[Schedule], status: str, state: str | None, now: datetime | None = None
 ) -> bool:
-    now = (now or datetime.now(BERLIN)).astimezone(BERLIN)
+    now = (now or clock.now()).astimezone(BERLIN)
     if status != "active":
         return False
-    day, weekday, clock = now.date(), ICAL_DAYS[now.weekday()], now.time()
+    day, weekday, time_of_day = now.date(), ICAL_DAYS[now.weekday()], now.time()
     holiday = is_public_holiday(day, state)
     return any(
         r.opens_at
         and r.closes_at
-        and r.opens_at <= clock < r.closes_at
+        and r.opens_at <= time_of_day < r.closes_at
         and weekday in (r.byday or "").split(",")
         and _valid(r, day)
         and not (holiday and r.closed_on_public_holidays)

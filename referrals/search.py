@@ -28,7 +28,7 @@ from urllib.parse import quote_plus
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from referrals import opening_hours
+from referrals import clock, opening_hours
 from referrals.gazetteer import Place, distance_km, state_code
 from referrals.models import (
     Address,
@@ -343,7 +343,7 @@ def search(
     `language` keeps only services speaking it; `prefer_language` only ranks them first.
     """
     seen = {} if _seen is None else _seen  # candidates per stage, reused when the filters are dropped
-    now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
+    now = (now or clock.now()).astimezone(opening_hours.BERLIN)
     wanted = language or prefer_language
     stages: list[tuple[str, float | None]] = []
     filtered = bool(language or open_now)
@@ -432,7 +432,7 @@ def referral_of(service: Service, now: datetime | None = None) -> Referral:
 
     `service` needs its organization, languages, phones, schedules and locations loaded.
     """
-    now = (now or datetime.now(opening_hours.BERLIN)).astimezone(opening_hours.BERLIN)
+    now = (now or clock.now()).astimezone(opening_hours.BERLIN)
     location_id = service.locations[0].location.id if service.locations else None
     nationwide = not service.locations
     candidate = _Candidate(

@@ -1,4 +1,4 @@
-""""Report a problem" under a referral card: ask for the reason, then store the report.
+""" "Report a problem" under a referral card: ask for the reason, then store the report.
 
 The buttons carry `/report_problem{"ref": <short ref>}` and then the same with a `reason`;
 both fit Telegram's 64-byte callback data. The report is stored without anything about the

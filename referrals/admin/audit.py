@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referrals import hsds, search_index
+from referrals import clock, hsds, search_index
 from referrals.admin.models import EntryVersion
 from referrals.models import Metadata, Service
 
@@ -158,7 +158,7 @@ def verify_today(session: Session, service: Service, who: str, today: date | Non
     """ "Verified today": the entry is confirmed as correct; this is not an edit of its content."""
     before = snapshot(service)
     ensure_baseline(session, service)
-    day = today or date.today()
+    day = today or clock.today()
     session.add(
         Metadata(
             resource_id=service.id,

@@ -16,7 +16,6 @@ import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -30,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from referrals import clock
 from referrals.admin.models import ROLES, AdminUser
 
 log = logging.getLogger("referrals.admin")
@@ -109,7 +109,7 @@ def reset_rate_limits() -> None:
 def log_in(request: Request, user: AdminUser) -> None:
     request.session.clear()  # a fresh session: no fixation of a session set before login
     request.session.update({"uid": user.id, "sv": user.session_version})
-    user.last_login_at = datetime.now(UTC)
+    user.last_login_at = clock.utcnow()
 
 
 def log_out(request: Request) -> None:

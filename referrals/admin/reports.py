@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from referrals import clock
 from referrals.admin.models import REPORT_REASONS, ProblemReport
 from referrals.models import Service
 
@@ -82,5 +82,5 @@ def open_reports_of(session: Session, service_id: str) -> list[ProblemReport]:
 
 def mark_done(report: ProblemReport, who: str) -> None:
     report.status = "done"
-    report.done_at = datetime.now(UTC)
+    report.done_at = clock.utcnow()
     report.done_by = who

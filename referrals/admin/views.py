@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_protect, csrf_token
 
-from referrals import search_index
+from referrals import clock, search_index
 from referrals.admin import audit, auth, reports
 from referrals.admin.auth import current_user, may_edit, require_role
 from referrals.admin.forms import (
@@ -249,7 +249,7 @@ def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[
                 "service": service,
                 "city": address.city if address else None,
                 "open_reports": open_counts.get(service.id, 0),
-                "stale": service.assured_date is None or service.assured_date < date.today() - STALE_AFTER,
+                "stale": service.assured_date is None or service.assured_date < clock.today() - STALE_AFTER,
             }
         )
     return rows
@@ -268,7 +268,7 @@ async def entries(request: Request) -> Response:
 @require_role(*EDITORS)
 async def stale_entries(request: Request) -> Response:
     user = current_user(request)
-    limit = date.today() - STALE_AFTER
+    limit = clock.today() - STALE_AFTER
     with db(request) as session:
         rows = _entry_rows(
             session,
@@ -332,7 +332,7 @@ async def edit_entry(request: Request) -> Response:
             service=service,
             preview=_preview(service, language),
             open_reports=reports.open_reports_of(session, service.id),
-            stale=service.assured_date is None or service.assured_date < date.today() - STALE_AFTER,
+            stale=service.assured_date is None or service.assured_date < clock.today() - STALE_AFTER,
         )
 
 

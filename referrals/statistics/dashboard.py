@@ -13,7 +13,7 @@ import base64
 import re
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -24,13 +24,13 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from referrals import clock
 from referrals.admin.i18n import language_of
 from referrals.statistics import charts, queries
 from referrals.statistics.csv_export import cell_text, table_csv
 from referrals.statistics.i18n import LANGUAGES, city_label, text
 from referrals.statistics.models import ALL_CITIES
 from referrals.statistics.queries import Filters, Table
-from referrals.statistics.recording import TIMEZONE
 from referrals.statistics.suppression import shown
 
 ALLOWED_ROLES = ("coordinator", "admin")
@@ -122,7 +122,7 @@ def _forbidden(request: Request) -> Response:
 
 
 def _today() -> date:
-    return datetime.now(TIMEZONE).date()
+    return clock.today()
 
 
 def _svg_image(svg: str) -> str:

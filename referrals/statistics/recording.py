@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from referrals import clock
 from referrals.statistics.models import (
     ALL_CITIES,
     NO_CITY,
@@ -154,7 +155,7 @@ class Recorder:
         self,
         sessions: Callable[[], sessionmaker[Session]],
         directory_cities: Callable[[], Iterable[str]],
-        clock: Callable[[], datetime] = lambda: datetime.now(TIMEZONE),
+        clock: Callable[[], datetime] = lambda: clock.now().astimezone(TIMEZONE),
     ) -> None:
         self._sessions = sessions
         self._load_cities = directory_cities

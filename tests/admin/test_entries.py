@@ -4,11 +4,11 @@ at once, verification, the list of stale entries, the audit trail with restore, 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from referrals import search
+from referrals import clock, search
 from referrals.admin import audit
 from referrals.admin.models import EntryVersion
 from referrals.cards import card
@@ -41,6 +41,12 @@ def bot_card(session, service_id: str, language: str = "de") -> str:
 
 
 def test_new_opening_hours_reach_the_bots_search_at_once(client_for, directory) -> None:
+    # The admin's preview and the bot's card both say what is open "today": make that a Monday.
+    with clock.frozen(MONDAY_NOON):
+        _change_hours_and_see_them_at_once(client_for, directory)
+
+
+def _change_hours_and_see_them_at_once(client_for, directory) -> None:
     with directory() as session:
         assert "09:15" not in bot_card(session, OWN_SERVICE)
     client = client_for("counsellor")
@@ -111,6 +117,12 @@ def test_english_interface_gives_english_messages(client_for) -> None:
 
 
 def test_verified_today_and_the_list_of_stale_entries(client_for, directory) -> None:
+    # One second before midnight: "today" must not change between the click and the check.
+    with clock.frozen(datetime(2026, 12, 31, 23, 59, 59)):
+        _verify_and_list_stale(client_for, directory)
+
+
+def _verify_and_list_stale(client_for, directory) -> None:
     client = client_for("counsellor")
     stale = client.get("/entries/stale").text
     assert OWN_SERVICE in stale and OTHER_SERVICE not in stale  # own organisation only
@@ -120,10 +132,10 @@ def test_verified_today_and_the_list_of_stale_entries(client_for, directory) -> 
     assert OWN_SERVICE not in client.get("/entries/stale").text
     with directory() as session:
         service = session.get(Service, OWN_SERVICE)
-        assert service.assured_date == date.today() and service.assurer_email == "fatma@example.org"
+        assert service.assured_date == clock.today() and service.assurer_email == "fatma@example.org"
         points = session.scalars(select(SearchPoint).where(SearchPoint.service_id == OWN_SERVICE)).all()
-        assert points and all(p.assured_date == date.today() for p in points)  # ranking sees it
-        service.assured_date = date.today() - timedelta(days=200)
+        assert points and all(p.assured_date == clock.today() for p in points)  # ranking sees it
+        service.assured_date = clock.today() - timedelta(days=200)
         session.commit()
     assert OWN_SERVICE in client.get("/entries/stale").text
 
