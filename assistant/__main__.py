@@ -5,7 +5,8 @@ Prepares the database (migrate; demo directory on first run) and the Rasa model
 action server and the Telegram adapter together. Without TELEGRAM_BOT_TOKEN it
 also starts the local Bot API stand-in with a chat page, so the assistant can be
 tried at once through the same pipeline. `python -m assistant train` only trains;
-`python -m assistant responses` regenerates domain/responses.yml from content/.
+`python -m assistant responses` regenerates domain/responses.yml from content/;
+`python -m assistant content-review` lists content due for a fresh check (it only reports).
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["run", "train", "responses"], nargs="?", default="run")
+    parser.add_argument(
+        "command", choices=["run", "train", "responses", "content-review"], nargs="?", default="run"
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(
@@ -173,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print("domain/responses.yml", "regenerated" if responses.write() else "already current")
         return 0
+    if args.command == "content-review":
+        from assistant import content_review
+
+        return content_review.main()
     model = ensure_model()
     if args.command == "train":
         return 0
