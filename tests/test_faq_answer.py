@@ -14,8 +14,9 @@ from referrals.content import faq_titles, faq_topics
 from referrals.topics import SUPPORTED_LANGUAGES
 
 
-def _tracker(ranking=(), entities=(), slots=None) -> Tracker:
+def _tracker(ranking=(), entities=(), slots=None, topics=()) -> Tracker:
     parse = {
+        "topic_ranking": [{"name": t, "confidence": c} for t, c in topics],
         "intent": {"name": "faq", "confidence": 0.9},
         "entities": [{"entity": k, "value": v} for k, v in entities],
         "response_selector": {
@@ -36,7 +37,7 @@ def _answer(tracker: Tracker):
 def test_a_sure_choice_is_answered() -> None:
     messages, slots = _answer(_tracker([("kita_place", 0.82), ("kita_costs", 0.1)]))
     assert [m["response"] for m in messages] == ["utter_faq/kita_place"]
-    assert slots == {"answered_faq": "kita_place"}
+    assert slots == {"answered_faq": "kita_place", "unanswered_topic": None}
 
 
 @pytest.mark.parametrize(
@@ -55,7 +56,7 @@ def test_an_unsure_choice_asks_which_question_was_meant(ranking) -> None:
     assert titles[:3] == [faq_titles()[faq]["uk"] for faq, _ in ranking]  # in the user's language
     assert asked["buttons"][0]["payload"] == '/faq{"faq_pick":"kita_place"}'
     assert titles[-1] == message("not_what_i_meant", "uk")
-    assert slots == {"answered_faq": None}
+    assert slots == {"answered_faq": None, "unanswered_topic": None}
     # ... and no offer of a place for a question nobody has answered yet.
     dispatcher = CollectingDispatcher()
     events = ActionOfferReferral().run(dispatcher, _tracker(slots={"answered_faq": None}), {})
@@ -69,6 +70,32 @@ def test_a_button_choice_is_answered_and_a_place_offered() -> None:
     dispatcher = CollectingDispatcher()
     ActionOfferReferral().run(dispatcher, _tracker(slots=slots), {})
     assert dispatcher.messages[0]["text"] == message("offer_referral", "uk")
+
+
+def test_a_sure_answer_on_another_topic_than_the_message_is_not_shown() -> None:
+    # "My naturalisation form asks for the hours of ..." drew the on-call doctor's answer.
+    ranking = [("on_call_doctor_116117", 0.83), ("find_doctor", 0.05)]
+    messages, slots = _answer(_tracker(ranking, topics=[("citizen_office", 0.71), ("health", 0.08)]))
+    assert [m["text"] for m in messages] == [message("cannot_explain", "uk")]
+    assert slots == {"answered_faq": None, "unanswered_topic": "citizen_office"}
+    dispatcher = CollectingDispatcher()  # ... then places for the message's own topic are offered
+    events = ActionOfferReferral().run(dispatcher, _tracker(slots=slots), {})
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == '/request_referral{"topic":"citizen_office"}'
+    assert events[0]["value"] == "citizen_office"
+
+
+def test_an_answer_that_fits_the_message_or_an_unclear_topic_is_shown() -> None:
+    ranking = [("on_call_doctor_116117", 0.83), ("find_doctor", 0.05)]
+    for topics in ([("health", 0.9)], [("youth_family", 0.55), ("health", 0.3)], [("women", 0.3)], []):
+        messages, _slots = _answer(_tracker(ranking, topics=topics))
+        assert [m.get("response") for m in messages] == ["utter_faq/on_call_doctor_116117"], topics
+
+
+def test_which_of_these_offers_only_questions_of_the_message_topic() -> None:
+    ranking = [("kita_place", 0.36), ("on_call_doctor_116117", 0.33), ("kita_costs", 0.2)]
+    [asked], _slots = _answer(_tracker(ranking, topics=[("youth_family", 0.8)]))
+    payloads = [b["payload"] for b in asked["buttons"]]
+    assert payloads == [pick_payload("kita_place"), pick_payload("kita_costs"), "/help"]
 
 
 def test_every_answer_has_a_short_title_in_every_language_that_fits_a_button() -> None:

@@ -1,4 +1,5 @@
-"""The held-out NLU messages (tests/nlu/) must never be trained on, not even as a near copy.
+"""The held-out NLU messages (tests/nlu/) and the fresh test sets (tests/fresh/) must never be
+trained on, not even as a near copy.
 
 benchmarks/nlu_accuracy.py reports accuracy on them; a training example that repeats one
 (or differs by a typo) would make that figure a measure of memory, not of understanding.
@@ -37,6 +38,12 @@ def _examples(path: Path) -> list[str]:
     return texts
 
 
+def _fresh(path: Path) -> list[str]:
+    return [
+        fold(m["text"]).strip(" .!?") for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    ]
+
+
 def test_no_training_example_repeats_a_held_out_message() -> None:
     training = [text for path in sorted((PROJECT_ROOT / "nlu").glob("*/*.yml")) for text in _examples(path)]
     held_out = [
@@ -44,7 +51,11 @@ def test_no_training_example_repeats_a_held_out_message() -> None:
         for path in sorted((PROJECT_ROOT / "tests" / "nlu").glob("heldout_*.yml"))
         for text in _examples(path)
     ]
-    assert len(training) > 4000 and len(held_out) > 400
+    fresh = [
+        text for path in sorted((PROJECT_ROOT / "tests" / "fresh").glob("*.yml")) for text in _fresh(path)
+    ]
+    assert len(training) > 4000 and len(held_out) > 400 and len(fresh) > 800
+    held_out += fresh
     close = []
     for message in held_out:
         if len(message) < 12:  # "hello", "ok", "Berlin": short messages are common to both by nature

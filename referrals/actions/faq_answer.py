@@ -6,6 +6,12 @@ its right ones rarely: below ANSWER_CONFIDENCE or ANSWER_MARGIN the user gets th
 likely questions as buttons instead of a wrong answer (DESIGN.md 4: ask, don't guess).
 With these values 111 of 122 held-out questions were answered at once and 11 of the 20
 wrong answers were replaced by the buttons.
+
+An answer must also fit what the message is about: the sentence classifier of the NLU pipeline
+(nlu_components/sentence_classifier.py) ranks the message's topics. When it is sure of a topic
+and the chosen answer belongs to another one (a naturalisation form drawing the on-call doctor's
+answer), the user gets one honest line and places for the message's topic instead; the "which of
+these" buttons offer only answers of the message's likely topics.
 """
 
 from __future__ import annotations
@@ -18,12 +24,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.cards import message
-from referrals.content import faq_titles
+from referrals.content import faq_titles, faq_topics
 from referrals.topics import DEFAULT_LANGUAGE
 
 ANSWER_CONFIDENCE = 0.4
 ANSWER_MARGIN = 0.15
 CHOICES = 3
+# The message's topic counts when the sentence classifier gives it at least TOPIC_SURE; an answer
+# fits when its topic has at least TOPIC_ALSO (a Kita fee question may be youth_family or money).
+TOPIC_SURE = 0.5
+TOPIC_ALSO = 0.2
 
 
 def pick_payload(faq: str) -> str:
@@ -55,6 +65,23 @@ def sure_faq(ranking: list[tuple[str, float]], confidence: float, margin: float)
     return best if top >= confidence and top - runner_up >= margin else None
 
 
+def topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """(topic, confidence) of the whole message, as the NLU's sentence classifier ranked them."""
+    return [(str(t.get("name")), float(t.get("confidence") or 0)) for t in parse.get("topic_ranking") or []]
+
+
+def message_topic(ranking: list[tuple[str, float]]) -> str | None:
+    """The message's topic when the sentence classifier is sure of it."""
+    return ranking[0][0] if ranking and ranking[0][1] >= TOPIC_SURE else None
+
+
+def fits(faq: str, ranking: list[tuple[str, float]]) -> bool:
+    """Whether an answer's topic agrees with the message (always, when its topic is unclear)."""
+    if message_topic(ranking) is None:
+        return True
+    return any(topic == faq_topics().get(faq) and p >= TOPIC_ALSO for topic, p in ranking)
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
@@ -64,11 +91,21 @@ class ActionAnswerFaq(Action):
     ) -> list[EventType]:
         language = tracker.get_slot("language") or DEFAULT_LANGUAGE
         titles = faq_titles()
-        ranking = [(faq, c) for faq, c in faq_ranking(tracker.latest_message or {}) if faq in titles]
-        faq = _picked(tracker) or sure_faq(ranking, ANSWER_CONFIDENCE, ANSWER_MARGIN)
+        picked = _picked(tracker)
+        if picked is not None:  # a "which of these" button
+            dispatcher.utter_message(response=f"utter_faq/{picked}")
+            return [SlotSet("answered_faq", picked), SlotSet("unanswered_topic", None)]
+        parse = tracker.latest_message or {}
+        topics = topic_ranking(parse)
+        ranking = [(faq, c) for faq, c in faq_ranking(parse) if faq in titles and fits(faq, topics)]
+        faq = sure_faq(ranking, ANSWER_CONFIDENCE, ANSWER_MARGIN)
         if faq is not None:
             dispatcher.utter_message(response=f"utter_faq/{faq}")
-            return [SlotSet("answered_faq", faq)]
+            return [SlotSet("answered_faq", faq), SlotSet("unanswered_topic", None)]
+        if not ranking and (topic := message_topic(topics)):
+            # Nothing we can explain on this topic: say so; action_offer_referral offers places.
+            dispatcher.utter_message(text=message("cannot_explain", language))
+            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", topic)]
         buttons = [
             {
                 "title": titles[option].get(language) or titles[option][DEFAULT_LANGUAGE],
@@ -78,4 +115,4 @@ class ActionAnswerFaq(Action):
         ]
         buttons.append({"title": message("not_what_i_meant", language), "payload": "/help"})
         dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
-        return [SlotSet("answered_faq", None)]
+        return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", None)]

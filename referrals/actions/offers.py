@@ -25,8 +25,11 @@ class ActionOfferReferral(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        # The answer action_answer_faq just gave (none when it asked which question was meant).
-        topic = faq_topics().get(tracker.get_slot("answered_faq") or "")
+        # The topic of the answer action_answer_faq just gave, or of the question it could not
+        # answer (none when it asked which question was meant).
+        topic = faq_topics().get(tracker.get_slot("answered_faq") or "") or tracker.get_slot(
+            "unanswered_topic"
+        )
         if topic is None:
             return [SlotSet("offered_topic", None)]  # a later "yes" must not accept an old offer
         payload = "/request_referral" + json.dumps({"topic": topic}, separators=(",", ":"))
