@@ -5,6 +5,11 @@ assistant can make. Placed last in the pipeline, this component looks for the ph
 content/crisis_keywords.yml and, when one occurs, makes the message's intent that crisis intent
 (confidence 1.0), so the rules answer with the emergency numbers first. The phrases are copied
 into the model at training time: a model behaves the same wherever it is loaded.
+
+It is the second line behind the sentence classifier (nlu_components/sentence_classifier.py),
+which reads the whole message: when that one is sure there is no emergency now ("last year my
+husband hit me", "this letter is killing me", a film about suicide), a phrase does not override
+it. Where the sentence classifier is unsure or absent, the phrases decide as before.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.crisis_phrases import KEYWORDS_FILE, CrisisPhrases
+from nlu_components.sentence_classifier import NO_CRISIS, SENTENCE_CRISIS_KEY
 
 _FILE = "crisis_phrases.json"
 CRISIS_PHRASE_KEY = "crisis_phrase"
@@ -31,12 +37,21 @@ CRISIS_PHRASE_KEY = "crisis_phrase"
 class CrisisKeywordClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"keywords_file": str(KEYWORDS_FILE)}
+        # The sentence classifier's probability of "no emergency" from which a phrase defers to it
+        # (it calls an emergency below 0.7; between the two, the phrases still decide).
+        return {"keywords_file": str(KEYWORDS_FILE), "sentence_sure_no_crisis": 0.9}
 
-    def __init__(self, model_storage: ModelStorage, resource: Resource, phrases: CrisisPhrases) -> None:
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        phrases: CrisisPhrases,
+        sure_no_crisis: float = 0.9,
+    ) -> None:
         self._model_storage = model_storage
         self._resource = resource
         self._phrases = phrases
+        self._sure_no_crisis = sure_no_crisis
 
     @classmethod
     def create(
@@ -46,7 +61,12 @@ class CrisisKeywordClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CrisisKeywordClassifier:
-        return cls(model_storage, resource, CrisisPhrases.from_file(Path(config["keywords_file"])))
+        return cls(
+            model_storage,
+            resource,
+            CrisisPhrases.from_file(Path(config["keywords_file"])),
+            config["sentence_sure_no_crisis"],
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         with self._model_storage.write_to(self._resource) as directory:
@@ -64,7 +84,7 @@ class CrisisKeywordClassifier(GraphComponent):
     ) -> CrisisKeywordClassifier:
         with model_storage.read_from(resource) as directory:
             phrases = json.loads((directory / _FILE).read_text(encoding="utf-8"))
-        return cls(model_storage, resource, CrisisPhrases(phrases))
+        return cls(model_storage, resource, CrisisPhrases(phrases), config["sentence_sure_no_crisis"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -75,6 +95,9 @@ class CrisisKeywordClassifier(GraphComponent):
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
             if crisis is None or current.startswith("crisis_"):
                 continue  # the classifier already saw a crisis (perhaps of a more fitting kind)
+            whole_message = message.get(SENTENCE_CRISIS_KEY) or {}
+            if whole_message.get(NO_CRISIS, 0.0) >= self._sure_no_crisis:
+                continue  # the whole message is clearly not an emergency now
             message.set(INTENT, {INTENT_NAME_KEY: crisis, "confidence": 1.0}, add_to_output=True)
             # What the classifier had said, for evaluation (benchmarks/nlu_accuracy.py counts these).
             message.set(CRISIS_PHRASE_KEY, {"overridden": current}, add_to_output=True)

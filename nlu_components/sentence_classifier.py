@@ -9,10 +9,13 @@ wheel) and puts two logistic regressions, trained on the project's own NLU examp
   calls an emergency (probability of "none" below `crisis_threshold`) gets that crisis intent even
   when DIET said otherwise; the crisis rules then answer with the numbers first.
 - topic: the 8 directory topics, learnt from the `topic` annotations of referral requests and from
-  the FAQ answer each information question belongs to. The ranking goes out with the parse data
-  (`topic_ranking`), and a referral request without a `topic` entity gets the best topic as one
-  when it is likely enough (`topic_threshold`), so the request is searched instead of answered
-  with the topic menu.
+  the FAQ answer each information question belongs to, plus "none" for small talk and out-of-scope
+  examples. The ranking of the 8 topics goes out with the parse data (`topic_ranking`), and a
+  referral request without a `topic` entity gets the best topic as one when it is likely enough
+  (`topic_threshold`), so the request is searched instead of answered with the topic menu.
+  A message DIET called out of scope or could not place (nlu_fallback) that is clearly about one
+  of the topics (`in_scope_threshold`) becomes a referral request for it: "I can't help with that"
+  must never answer a question about asylum, benefits or school.
 
 Placed after the FallbackClassifier and before the crisis phrase net. Where the encoder cannot load
 (a CPU without AVX2, the package missing) the component steps aside and the pipeline works as
@@ -52,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = ROOT / "content" / "faq"
 CACHE_FILE = ROOT / ".cache" / "sentence-embeddings.npz"
 NO_CRISIS = "none"
+NO_TOPIC = "none"
 TOPIC_RANKING_KEY = "topic_ranking"
 SENTENCE_CRISIS_KEY = "sentence_crisis"
 _MODELS = "classifiers.joblib"
@@ -107,8 +111,26 @@ def faq_topics(faq_dir: Path = FAQ_DIR) -> dict[str, str]:
     return topics
 
 
+# Intents that carry no topic: their examples teach the topic classifier what "none" looks like.
+NO_TOPIC_INTENTS = frozenset(
+    {
+        "out_of_scope",
+        "greet",
+        "goodbye",
+        "thanks",
+        "bot_challenge",
+        "affirm",
+        "deny",
+        "help",
+        "choose_language",
+    }
+)
+
+
 def _topic_of(message: Message, topic_of_answer: dict[str, str]) -> str | None:
     intent = message.get(INTENT) or ""
+    if intent in NO_TOPIC_INTENTS:
+        return NO_TOPIC
     if intent == "faq":
         answer = (message.get(INTENT_RESPONSE_KEY) or "").removeprefix("faq/")
         return topic_of_answer.get(answer)
@@ -130,6 +152,8 @@ class SentenceClassifier(GraphComponent):
             "crisis_threshold": 0.7,
             # A referral request without a topic word gets the sentence's topic at this probability.
             "topic_threshold": 0.45,
+            # "Out of scope" or unsure DIET, but this sure of one topic (and "none" below 0.2): a request.
+            "in_scope_threshold": 0.6,
             "regularisation": 4.0,
         }
 
@@ -246,9 +270,9 @@ class SentenceClassifier(GraphComponent):
         classifier = self._classifiers.get("topic")
         if classifier is None:
             return
-        ranked = sorted(
-            zip(classifier.classes_, classifier.predict_proba([vector])[0], strict=True), key=lambda x: -x[1]
-        )
+        probabilities = dict(zip(classifier.classes_, classifier.predict_proba([vector])[0], strict=True))
+        no_topic = float(probabilities.pop(NO_TOPIC, 0.0))
+        ranked = sorted(probabilities.items(), key=lambda x: -x[1])
         message.set(
             TOPIC_RANKING_KEY,
             [{"name": str(t), "confidence": round(float(p), 3)} for t, p in ranked[:3]],
@@ -258,6 +282,17 @@ class SentenceClassifier(GraphComponent):
         entities = message.get(ENTITIES) or []
         has_topic = any(e.get(ENTITY_ATTRIBUTE_TYPE) == "topic" for e in entities)
         topic, probability = ranked[0]
+        if intent in ("out_of_scope", "nlu_fallback") and no_topic < 0.2:
+            if probability >= self._config["in_scope_threshold"]:
+                request = {INTENT_NAME_KEY: "request_referral", "confidence": round(float(probability), 3)}
+                ranking = [
+                    i
+                    for i in message.get(INTENT_RANKING_KEY) or []
+                    if i.get(INTENT_NAME_KEY) != "request_referral"
+                ]
+                message.set(INTENT, request, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [request, *ranking], add_to_output=True)
+                intent = "request_referral"
         if intent == "request_referral" and not has_topic and probability >= self._config["topic_threshold"]:
             entity = {
                 ENTITY_ATTRIBUTE_TYPE: "topic",
