@@ -153,6 +153,7 @@ def state_code(state_name: str | None) -> str | None:
 
 # Endings and prefixes a town name takes in the supported languages (see assistant/lookups.py).
 MIN_INFLECTED_LENGTH = 4
+MIN_INFLECTED_POPULATION = 10_000
 _TURKISH_SUFFIX = re.compile(r"^(.{4,}?)(?:['’](?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[aeiı]|n[iı]n)|[dt][ae]n?)$")
 _SLAVIC_ENDINGS = ("ою", "ом", "ем", "е", "і", "у", "а", "ы", "и", "ю")
 _SLAVIC_FINALS = ("", "ь", "а", "я")
@@ -219,14 +220,20 @@ class Gazetteer:
 
     def _find_inflected(self, doc: Doc) -> Place | None:
         """A town whose name carries a glued preposition or a case ending ("بلايبزيغ",
-        "в Лейпциге", "у Ганновері", "Nürnberg'te"): the forms the NLU's town feature reads too."""
+        "в Лейпциге", "у Ганновері", "Nürnberg'te"): the forms the NLU's town feature reads too.
+
+        Guessing base forms also turns ordinary words into small towns ("за фахом" -> Vacha), so
+        only towns of MIN_INFLECTED_POPULATION+ inhabitants count (as in the NLU's town feature),
+        and of several the largest."""
+        found = []
         for token in doc:
             marked = "'" in token.text or "’" in token.text  # "Essen'de" is the town, not the verb
             for candidate in base_forms(token.text):
                 if len(candidate) >= MIN_INFLECTED_LENGTH and (marked or candidate not in EVERYDAY_WORDS):
-                    if place := self._by_name.get(candidate):
-                        return place
-        return None
+                    place = self._by_name.get(candidate)
+                    if place is not None and place.population >= MIN_INFLECTED_POPULATION:
+                        found.append(place)
+        return max(found, key=lambda p: p.population, default=None)
 
 
 def _german_towns() -> list[dict]:
