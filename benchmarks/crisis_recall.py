@@ -90,9 +90,8 @@ def report(results: list[tuple[dict, str, float]], errors: bool) -> dict:
     def pct(a: int, b: int) -> str:
         return f"{a}/{b} {100 * a / b:5.1f} %" if b else "-"
 
-    print(
-        f"\n{'lang':5} {'recall':>15} {'right kind':>15} {'false alarms':>15}   recall by kind (med/viol/suic/child)"
-    )
+    header = f"{'lang':5} {'recall':>15} {'right kind':>15} {'false alarms':>15}"
+    print(f"\n{header}   recall by kind (med/viol/suic/child)")
     total = [0, 0, 0, 0, 0]
     figures: dict[str, dict] = {}
     for language in LANGUAGES:
@@ -100,9 +99,8 @@ def report(results: list[tuple[dict, str, float]], errors: bool) -> dict:
         sums = [sum(rows[k][i] for k in KINDS) for i in range(5)]
         total = [t + s for t, s in zip(total, sums, strict=True)]
         by_kind = " ".join(f"{rows[k][0]}/{rows[k][2]}" for k in KINDS)
-        print(
-            f"{language:5} {pct(sums[0], sums[2]):>15} {pct(sums[1], sums[2]):>15} {pct(sums[3], sums[4]):>15}   {by_kind}"
-        )
+        shares = f"{pct(sums[0], sums[2]):>15} {pct(sums[1], sums[2]):>15} {pct(sums[3], sums[4]):>15}"
+        print(f"{language:5} {shares}   {by_kind}")
         figures[language] = {
             "recall": sums[0] / sums[2],
             "right_kind": sums[1] / sums[2],
