@@ -38,7 +38,7 @@ class CrisisKeywordClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # The sentence classifier's probability of "no emergency" from which a phrase defers to it
-        # (it calls an emergency below 0.7; between the two, the phrases still decide).
+        # (it calls an emergency below 0.5, or 0.7 where DIET is unsure; above, the phrases still decide).
         return {"keywords_file": str(KEYWORDS_FILE), "sentence_sure_no_crisis": 0.9}
 
     def __init__(

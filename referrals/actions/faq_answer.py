@@ -31,7 +31,7 @@ ANSWER_CONFIDENCE = 0.4
 ANSWER_MARGIN = 0.15
 CHOICES = 3
 # The message's topic counts when the sentence classifier gives it at least TOPIC_SURE; an answer
-# fits when its topic has at least TOPIC_ALSO (a Kita fee question may be youth_family or money).
+# fits when its topic has at least TOPIC_ALSO (maternity leave at work is women and work alike).
 TOPIC_SURE = 0.5
 TOPIC_ALSO = 0.2
 
