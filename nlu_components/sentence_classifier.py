@@ -74,31 +74,41 @@ def _encoder() -> Any | None:
 
 
 class _Embeddings:
-    """Sentence vectors, cached on disk by the text's hash (the encoder is deterministic)."""
+    """Sentence vectors of training examples, cached on disk by the text's hash (the encoder is
+    deterministic). Users' messages are embedded with `now` and never stored."""
 
     def __init__(self, encoder: Any, cache_file: Path = CACHE_FILE) -> None:
         self._encoder = encoder
         self._cache_file = cache_file
-        self._cache: dict[str, np.ndarray] = {}
-        if cache_file.exists():
-            with np.load(cache_file) as stored:
-                self._cache = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+        self._cache: dict[str, np.ndarray] | None = None  # read at the first training call
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._cache is None:
+            self._cache = {}
+            if self._cache_file.exists():
+                with np.load(self._cache_file) as stored:
+                    self._cache = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+        return self._cache
 
     @staticmethod
     def _key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
     def of(self, texts: list[str], batch: int = 64) -> np.ndarray:
-        missing = sorted({t for t in texts if self._key(t) not in self._cache})
+        cache = self._load()
+        missing = sorted({t for t in texts if self._key(t) not in cache})
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
             for text, vector in zip(chunk, self._encoder.query(chunk), strict=True):
-                self._cache[self._key(text)] = np.asarray(vector, dtype=np.float32)
+                cache[self._key(text)] = np.asarray(vector, dtype=np.float32)
         if missing:
             self._cache_file.parent.mkdir(parents=True, exist_ok=True)
-            keys = list(self._cache)
-            np.savez(self._cache_file, keys=np.array(keys), vectors=np.stack([self._cache[k] for k in keys]))
-        return np.stack([self._cache[self._key(t)] for t in texts])
+            keys = list(cache)
+            np.savez(self._cache_file, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
+        return np.stack([cache[self._key(t)] for t in texts])
+
+    def now(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._encoder.query(texts), dtype=np.float32)
 
 
 def faq_topics(faq_dir: Path = FAQ_DIR) -> dict[str, str]:
@@ -184,19 +194,20 @@ class SentenceClassifier(GraphComponent):
     ) -> SentenceClassifier:
         return cls(config, model_storage, resource)
 
-    def _embed(self, texts: list[str]) -> np.ndarray | None:
+    def _embed(self, texts: list[str], training: bool = False) -> np.ndarray | None:
         if self._embeddings is None:
             encoder = _encoder()
             if encoder is None:
                 return None
             self._embeddings = _Embeddings(encoder)
-        return self._embeddings.of(texts)
+        # Only training examples go to the disk cache: a user's message is never written anywhere.
+        return self._embeddings.of(texts) if training else self._embeddings.now(texts)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
 
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        vectors = self._embed([m.get(TEXT) for m in examples])
+        vectors = self._embed([m.get(TEXT) for m in examples], training=True)
         classifiers: dict[str, Any] = {}
         if vectors is not None:
             crisis = [
