@@ -42,11 +42,6 @@ _ENDINGS = "(?:е|і|у|а|ом|ы|['’]?(?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[ae
 # Russian/Ukrainian names ending in ь, а or я change that letter: Кассель -> в Касселе,
 # Гера -> из Геры, Ієна -> в Ієні.
 _SLAVIC_FINAL = {"ь": "еияю", "а": "еыуіи", "я": "еиюі"}
-# Letters typed interchangeably in Arabic script (hamza forms, Persian and Arabic kaf/yeh).
-_ARABIC_SPELLINGS = (
-    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ی", "ي": "ی", "ك": "ک"}),  # as typed in Persian
-    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"}),  # as typed in Arabic
-)
 
 
 def topic_words(nlu_dir: Path = PROJECT_ROOT / "nlu") -> list[str]:
@@ -78,7 +73,7 @@ def build() -> str:
 def town_names() -> list[str]:
     """Lower-case names of the larger German towns in the scripts users write, with the
     spellings of people who type without umlauts ("koln", "koeln")."""
-    from referrals.gazetteer import EVERYDAY_WORDS, MIN_NAME_LENGTH, gazetteer_names
+    from referrals.gazetteer import ARABIC_SPELLINGS, EVERYDAY_WORDS, MIN_NAME_LENGTH, gazetteer_names
     from referrals.text import fold
 
     names = set()
@@ -90,7 +85,7 @@ def town_names() -> list[str]:
         if arabic_script and len(name) < 5 and population < _SHORT_ARABIC_MIN_POPULATION:
             continue
         variants = {name, fold(name), fold(name, expand_umlauts=False)}
-        variants |= {name.translate(spelling) for spelling in _ARABIC_SPELLINGS}
+        variants |= {name.translate(spelling) for spelling in ARABIC_SPELLINGS}
         if re.fullmatch(r"[\u0400-\u04ff -]+", name) and name[-1] in _SLAVIC_FINAL:
             variants |= {name[:-1] + ending for ending in _SLAVIC_FINAL[name[-1]]}
         for variant in variants:

@@ -158,9 +158,11 @@ _TURKISH_SUFFIX = re.compile(r"^(.{4,}?)(?:['’](?:[dt][ae]n?|[dt][ae]y[iı][mz
 _SLAVIC_ENDINGS = ("ою", "ом", "ем", "е", "і", "у", "а", "ы", "и", "ю")
 _SLAVIC_FINALS = ("", "ь", "а", "я")
 _ARABIC_PREFIXES = ("وبال", "بال", "وب", "فب", "ول", "لل", "و", "ف", "ب", "ل")
-_ARABIC_SPELLINGS = (
-    str.maketrans({"ی": "ي", "ک": "ك", "ى": "ي"}),
-    str.maketrans({"ي": "ی", "ك": "ک", "ى": "ی"}),
+# Letters typed interchangeably in Arabic script (hamza forms, Persian and Arabic kaf/yeh); the
+# NLU's town feature (assistant/lookups.py) spells names the same ways.
+ARABIC_SPELLINGS = (
+    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ی", "ي": "ی", "ك": "ک"}),  # as typed in Persian
+    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"}),  # as typed in Arabic
 )
 
 
@@ -169,7 +171,7 @@ def base_forms(word: str) -> list[str]:
     forms = []
     if re.fullmatch(r"[\u0600-\u06ff]+", word):
         stems = [word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4]
-        forms = [stem.translate(t) for stem in [word, *stems] for t in ({}, *_ARABIC_SPELLINGS)]
+        forms = [stem.translate(t) for stem in [word, *stems] for t in ({}, *ARABIC_SPELLINGS)]
     elif re.fullmatch(r"[\u0400-\u04ff-]+", word):
         stems = [word[: -len(e)] for e in _SLAVIC_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3]
         forms = [stem + final for stem in stems for final in _SLAVIC_FINALS]
