@@ -23,7 +23,9 @@ import httpx
 log = logging.getLogger("assistant")
 
 STOP_GRACE_SECONDS = 10.0
-READY_TIMEOUT_SECONDS = 180.0
+# After this long without a ready answer the operator is told; waiting goes on, since a model load on
+# a busy two-core machine can take longer (the component is restarted only when it exits).
+READY_WARNING_SECONDS = 180.0
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 600.0
 _PR_SET_PDEATHSIG = 1
@@ -146,8 +148,14 @@ class Supervisor:
             component.ready.set()
             return
         started = time.monotonic()
+        warned = False
         async with httpx.AsyncClient(timeout=2.0) as client:
-            while time.monotonic() - started < READY_TIMEOUT_SECONDS:
+            while True:
+                if not warned and time.monotonic() - started > READY_WARNING_SECONDS:
+                    log.warning(
+                        "%s is not ready after %.0f s: still waiting", component.name, READY_WARNING_SECONDS
+                    )
+                    warned = True
                 try:
                     if (await client.get(component.ready_url)).status_code == 200:
                         log.info(
@@ -161,7 +169,6 @@ class Supervisor:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(0.5)
-        log.error("%s did not become ready within %.0f s", component.name, READY_TIMEOUT_SECONDS)
 
     @staticmethod
     async def _forward_output(name: str, process: asyncio.subprocess.Process) -> None:

@@ -1,13 +1,18 @@
 """The run command's process supervision: deaths are reported, stopping leaves no orphans."""
 
+import asyncio
+import logging
 import os
 import signal
 import sys
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from assistant import supervisor
 from tests.support import LoggedProcess, processes_marked
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,3 +46,48 @@ def test_stopping_stops_every_process_including_workers(supervised, signum) -> N
     assert process.stop(signum) == 0
     assert processes_marked(marker) == []
     assert "all components stopped" in process.output
+
+
+def test_a_slow_component_is_waited_for_after_the_warning(monkeypatch, caplog) -> None:
+    """A model load slower than the warning time (a busy machine) still ends in 'ready'."""
+    loaded = threading.Event()
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200 if loaded.is_set() else 503)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(supervisor, "READY_WARNING_SECONDS", 0.3)
+    component = supervisor.Component(
+        "slow", [], {}, "somewhere", ready_url=f"http://127.0.0.1:{server.server_address[1]}/"
+    )
+
+    warned = threading.Event()
+
+    class WarningSeen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "not ready after" in record.getMessage():
+                warned.set()
+
+    logging.getLogger("assistant").addHandler(seen := WarningSeen())
+
+    async def scenario() -> None:
+        waiting = asyncio.create_task(supervisor.Supervisor([component], ".")._wait_ready(component))
+        assert await asyncio.to_thread(warned.wait, 10)
+        assert not component.ready.is_set()
+        loaded.set()
+        await asyncio.wait_for(waiting, timeout=10)
+
+    try:
+        with caplog.at_level("INFO", logger="assistant"):
+            asyncio.run(scenario())
+    finally:
+        server.shutdown()
+        logging.getLogger("assistant").removeHandler(seen)
+    assert component.ready.is_set()
+    assert "slow ready on somewhere" in caplog.text
