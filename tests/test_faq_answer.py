@@ -14,9 +14,13 @@ from referrals.content import faq_titles, faq_topics
 from referrals.topics import SUPPORTED_LANGUAGES
 
 
-def _tracker(ranking=(), entities=(), slots=None, topics=()) -> Tracker:
+def _tracker(ranking=(), entities=(), slots=None, topics=(), meaning=None) -> Tracker:
     parse = {
         "topic_ranking": [{"name": t, "confidence": c} for t, c in topics],
+        # The sentence classifier's ranking; by default it agrees with the selector's.
+        "answer_ranking": [
+            {"name": faq, "confidence": c} for faq, c in (ranking if meaning is None else meaning)
+        ],
         "intent": {"name": "faq", "confidence": 0.9},
         "entities": [{"entity": k, "value": v} for k, v in entities],
         "response_selector": {
@@ -63,6 +67,27 @@ def test_an_unsure_choice_asks_which_question_was_meant(ranking) -> None:
     assert dispatcher.messages == [] and events[0]["value"] is None
 
 
+def test_an_answer_the_whole_message_points_to_is_given_though_the_words_were_unsure() -> None:
+    # "my daughter is 2, how do I even get her into one of these day care places" in everyday words:
+    # the selector hesitates, the sentence classifier is sure.
+    unsure_words = [("kita_costs", 0.3), ("kita_place", 0.28), ("kita_voucher", 0.2)]
+    sure_meaning = [("kita_place", 0.86), ("kita_voucher", 0.05), ("kita_costs", 0.03)]
+    messages, slots = _answer(_tracker(unsure_words, meaning=sure_meaning))
+    assert [m["response"] for m in messages] == ["utter_faq/kita_place"]
+    assert slots["answered_faq"] == "kita_place"
+
+
+def test_when_words_and_meaning_disagree_the_user_is_asked() -> None:
+    words = [("kita_costs", 0.7), ("kita_place", 0.1)]
+    meaning = [("kita_place", 0.7), ("kita_costs", 0.1)]
+    [asked], _slots = _answer(_tracker(words, meaning=meaning))
+    assert asked["text"] == message("which_question", "uk")
+    assert {b["payload"] for b in asked["buttons"][:2]} == {
+        pick_payload("kita_costs"),
+        pick_payload("kita_place"),
+    }
+
+
 def test_a_button_choice_is_answered_and_a_place_offered() -> None:
     tracker = _tracker(entities=[("faq_pick", "kita_costs")])
     messages, slots = _answer(tracker)
@@ -92,7 +117,7 @@ def test_an_answer_that_fits_the_message_or_an_unclear_topic_is_shown() -> None:
 
 
 def test_which_of_these_offers_only_questions_of_the_message_topic() -> None:
-    ranking = [("kita_place", 0.36), ("on_call_doctor_116117", 0.33), ("kita_costs", 0.2)]
+    ranking = [("kita_place", 0.3), ("on_call_doctor_116117", 0.29), ("kita_costs", 0.2)]
     [asked], _slots = _answer(_tracker(ranking, topics=[("youth_family", 0.8)]))
     payloads = [b["payload"] for b in asked["buttons"]]
     assert payloads == [pick_payload("kita_place"), pick_payload("kita_costs"), "/help"]
