@@ -66,11 +66,18 @@ def _script(text: str) -> str | None:
     return "latin"
 
 
+def _likelier(text: str, first: str, second: str) -> str:
+    """Of two languages sharing a script, the one the detector ranks higher, however unsure."""
+    ranks = dict(_identifier().rank(text))
+    return second if ranks.get(second, 0.0) > ranks.get(first, 0.0) else first
+
+
 def short_message_language(text: str, current: str | None, client: str | None) -> str | None:
     """The language of a message too short for the detector, where its letters tell it.
 
     "مرحبا" is Arabic and "سلام" is Arabic or Persian; "привіт" is Ukrainian, "привет" Russian.
-    A conversation already in one of the languages a script allows stays in it.
+    A conversation already in one of the languages a script allows stays in it; otherwise, without
+    such letters, the detector's likelier one of the two, even where it is too unsure to switch.
     """
     if text.startswith("/"):
         return None
@@ -81,13 +88,13 @@ def short_message_language(text: str, current: str | None, client: str | None) -
             return "fa"
         if letters & _ARABIC_LETTERS:
             return "ar"
-        return next((c for c in (current, client) if c in ("ar", "fa")), "ar")
+        return next((c for c in (current, client) if c in ("ar", "fa")), None) or _likelier(text, "ar", "fa")
     if script == "cyrillic":
         if letters & _UKRAINIAN_LETTERS:
             return "uk"
         if letters & _RUSSIAN_LETTERS:
             return "ru"
-        return next((c for c in (current, client) if c in ("ru", "uk")), "ru")
+        return next((c for c in (current, client) if c in ("ru", "uk")), None) or _likelier(text, "ru", "uk")
     if script == "latin" and current is None:
         if letters & _TURKISH_LETTERS:
             return "tr"
@@ -155,21 +162,40 @@ SPOKEN_LANGUAGE_WORDS = {
         "فرانسوی",
     ],
 }
-# Word start, also after the Arabic article or a glued preposition (بالعربي, العربية).
-_SPOKEN_PATTERNS = {
-    code: re.compile(
+# German too, for a request to switch the conversation's language ("auf Deutsch bitte").
+LANGUAGE_NAME_WORDS = {
+    "de": ["deutsch", "german", "allemand", "almanca", "немецк", "німецьк", "الماني", "ألماني", "آلمانی"],
+    **SPOKEN_LANGUAGE_WORDS,
+}
+
+
+def _name_pattern(words: list[str]) -> re.Pattern[str]:
+    # Word start, also after the Arabic article or a glued preposition (بالعربي, العربية).
+    return re.compile(
         r"(?<!\w)(?:بال|ال|ب)?(?:"
         + "|".join(
             re.escape(fold(w[:-1])) + r"(?!\w)" if w.endswith("!") else re.escape(fold(w)) for w in words
         )
         + ")"
     )
-    for code, words in SPOKEN_LANGUAGE_WORDS.items()
-}
+
+
+_SPOKEN_PATTERNS = {code: _name_pattern(words) for code, words in SPOKEN_LANGUAGE_WORDS.items()}
+_NAME_PATTERNS = {code: _name_pattern(words) for code, words in LANGUAGE_NAME_WORDS.items()}
+
+
+def _only_one(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
+    folded = fold(text)
+    named = [code for code, pattern in patterns.items() if pattern.search(folded)]
+    return named[0] if len(named) == 1 else None
 
 
 def requested_spoken_language(text: str) -> str | None:
     """The language a request asks the place to speak, if it names one (and only one)."""
-    folded = fold(text)
-    named = [code for code, pattern in _SPOKEN_PATTERNS.items() if pattern.search(folded)]
-    return named[0] if len(named) == 1 else None
+    return _only_one(_SPOKEN_PATTERNS, text)
+
+
+def named_language(text: str) -> str | None:
+    """The language a message names, German included, if it names one (and only one): what a
+    request to switch languages asks for when the NLU found no `language` entity in it."""
+    return _only_one(_NAME_PATTERNS, text)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from referrals.language import choose_reply_language, detect, requested_spoken_language
+from referrals.language import choose_reply_language, detect, named_language, requested_spoken_language
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,10 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("salam", None, "de", "de"),  # Arabic or Persian in Latin letters: the app decides
         ("hallo", None, "ar", "ar"),  # migrants greet in German whatever their language
         ("😀👍", None, "uk", "uk"),
+        # No telling letter and a German app: the detector's likelier of the two, however unsure
+        # (it used to be Russian for every such message).
+        ("добрий день", None, "de", "uk"),
+        ("хорошо, до свидания", None, "de", "ru"),
         ("Berlin", "tr", "de", "tr"),
     ],
 )
@@ -70,3 +74,22 @@ def test_short_or_ambiguous_messages_are_not_detected() -> None:
 )
 def test_the_language_a_request_asks_the_place_to_speak(text, spoken) -> None:
     assert requested_spoken_language(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("auf Deutsch bitte", "de"),  # German counts here: switching back to it
+        ("can you write in german", "de"),
+        ("بالعربي لو سمحت", "ar"),
+        ("по-русски можно?", "ru"),
+        ("можна українською", "uk"),
+        ("türkçe yaz lütfen", "tr"),
+        ("فارسی بنویس", "fa"),
+        ("tu peux répondre en français", "fr"),
+        ("Arabisch oder Deutsch?", None),  # two languages: ask
+        ("hallo", None),
+    ],
+)
+def test_the_language_a_switch_request_names(text, named) -> None:
+    assert named_language(text) == named

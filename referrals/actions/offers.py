@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.topic_menu import topic_buttons
+from referrals.actions.understanding import asked_language
 from referrals.cards import message
 from referrals.content import faq_topics
 from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_language_payload
@@ -65,9 +66,7 @@ class ActionConfirmLanguage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        if tracker.get_slot("language_choice") and any(
-            e.get("entity") == "language" for e in (tracker.latest_message or {}).get("entities") or []
-        ):
+        if tracker.get_slot("language_choice") and asked_language(tracker.latest_message or {}):
             dispatcher.utter_message(text=message("language_set", language), buttons=topic_buttons(language))
             return []
         dispatcher.utter_message(

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.gazetteer import Place
-from referrals.language import choose_reply_language, requested_spoken_language
+from referrals.language import choose_reply_language, named_language, requested_spoken_language
 from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 
@@ -31,8 +31,8 @@ class ActionExtractLanguageAndPlace(Action):
         choice = tracker.get_slot("language_choice")
         intent = (message.get("intent") or {}).get("name") or ""
         if intent == "choose_language":
-            asked = _entity(message, "language")
-            if asked in SUPPORTED_LANGUAGES:
+            asked = asked_language(message)
+            if asked is not None:
                 choice = asked
                 events.append(SlotSet("language_choice", choice))
         language = choice or choose_reply_language(
@@ -59,6 +59,16 @@ class ActionExtractLanguageAndPlace(Action):
                 events += [SlotSet("city", mentioned), SlotSet("location", None)]
         record_turn(tracker, events)  # once per user message (also run again when a form starts)
         return events
+
+
+def asked_language(message: dict[str, Any]) -> str | None:
+    """The language a request to switch asks for: the NLU's entity, else the one language its
+    text names ("بالعربي لو سمحت" where the entity was missed)."""
+    asked = _entity(message, "language")
+    if asked in SUPPORTED_LANGUAGES:
+        return asked
+    text = str(message.get("text") or "")
+    return None if text.startswith("/") else named_language(text)
 
 
 def _entity(message: dict[str, Any], name: str) -> str | None:
