@@ -282,11 +282,21 @@ def test_transcript_turkish_doctor_in_stuttgart(assistant, bot_api, demo_service
     assert any(name in text for name in services_in(demo_services, "health", "Stuttgart")), text
 
 
+def test_the_console_says_where_each_component_listens_without_third_party_noise(started) -> None:
+    assistant, env = started
+    ports = {"actions": "ACTION_SERVER_PORT", "rasa": "RASA_PORT", "admin": "ADMIN_PORT"}
+    for component, port in ports.items():
+        assert f"{component} ready on http://127.0.0.1:{env[port]}" in assistant.output
+    for noise in ("DeprecationWarning", "declare_namespace", "setup plugin", "Registered function for"):
+        assert noise not in assistant.output
+
+
 # Last: it stops the assistant the tests above share.
 def test_sigint_stops_every_process(assistant, marker, bot_api) -> None:
     server_pids = set(processes_marked(marker)) - {assistant.process.pid}
     assert assistant.stop(signal.SIGINT, timeout=40) == 0
     assert "all components stopped" in assistant.output
+    assert "Traceback" not in assistant.output
     fake_server = [
         pid
         for pid in processes_marked(marker)
