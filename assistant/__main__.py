@@ -18,6 +18,7 @@ import os
 import secrets
 import sys
 
+from assistant.console import configure_logging
 from assistant.conversations import rasa_tracker_store_url
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
@@ -163,25 +164,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stdout,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level)
     for noisy in ("httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return _command(args.command, settings)
+    except KeyboardInterrupt:
+        # Ctrl-C while the model or the database was being prepared: no component runs yet (a
+        # training in progress was ended), and a traceback would read like a crash.
+        log.info("interrupted: no component was running yet")
+        return 130
 
-    if args.command == "responses":
+
+def _command(command: str, settings: Settings) -> int:
+    if command == "responses":
         from assistant import responses
 
         print("domain/responses.yml", "regenerated" if responses.write() else "already current")
         return 0
-    if args.command == "content-review":
+    if command == "content-review":
         from assistant import content_review
 
         return content_review.main()
     model = ensure_model()
-    if args.command == "train":
+    if command == "train":
         return 0
     prepare_directory()
     parts, hello = components(settings, str(model))

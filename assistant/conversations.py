@@ -1,7 +1,8 @@
 """Conversation data held by Rasa's SQL tracker store: where it lives, deleting it.
 
 Rasa keeps every user message (text, parse data, metadata) in its tracker store and
-offers no way to delete it (NOTES.md: no DELETE endpoint, PUT of [] deletes nothing).
+offers no way to delete it (Rasa 3.6's HTTP API has no DELETE for a tracker, and a PUT of
+an empty event list deletes nothing; its PII anonymisation is a Rasa Pro feature).
 So the application deletes the rows of Rasa's `events` table itself: one
 conversation at once for /forget, and every conversation idle longer than the
 retention period for the scheduled clean-up. Rasa reads the tracker from the

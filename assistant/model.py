@@ -8,8 +8,10 @@ import logging
 import os
 import subprocess
 import time
+from collections import deque
 from pathlib import Path
 
+from assistant.console import TrainingProgress, write_line
 from assistant.conversations import rasa_tracker_store_url
 from assistant.settings import PROJECT_ROOT, get_settings
 
@@ -27,6 +29,7 @@ TRAINING_INPUTS = (
 MODELS_DIR = PROJECT_ROOT / "models"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 KEEP_MODELS = 3
+TRAINING_TAIL_LINES = 60  # printed unfiltered when a training fails
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
@@ -99,7 +102,7 @@ def _train(target: Path) -> None:
     log.info("training data changed or no model yet: training %s (takes a few minutes)", target.name)
     started = time.monotonic()
     partial = target.with_name(f"partial-{os.getpid()}-{target.name}")
-    subprocess.run(
+    run_training(
         [
             str(RASA_BIN),
             "train",
@@ -114,11 +117,8 @@ def _train(target: Path) -> None:
             str(MODELS_DIR),
             "--fixed-model-name",
             partial.name.removesuffix(".tar.gz"),
-            "--quiet",
         ],
-        cwd=PROJECT_ROOT,
         env=rasa_environment(),
-        check=True,
     )
     os.replace(partial, target)
     log.info(
@@ -126,3 +126,44 @@ def _train(target: Path) -> None:
         time.monotonic() - started,
         target.stat().st_size / 1e6,
     )
+
+
+def run_training(argv: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> None:
+    """Run `rasa train` showing a progress line per component and its warnings and errors.
+
+    Rasa logs dozens of lines per component at INFO (and `--quiet` would leave a silent
+    console for minutes). When the training fails, the last lines of its whole output are
+    printed as they were, so no error is hidden; CalledProcessError is raised.
+    """
+    progress = TrainingProgress()
+    tail: deque[str] = deque(maxlen=TRAINING_TAIL_LINES)
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},  # progress as it happens, not in 8 KB blocks
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            tail.append(line.rstrip("\n"))
+            shown = progress.line(line)
+            if shown is None:
+                continue
+            if shown.progress:
+                log.info("%s", shown.text)
+            else:
+                write_line(f"[rasa train] {shown.text}")
+        code = process.wait()
+    except BaseException:  # Ctrl-C or an error here: the training must not run on alone
+        process.kill()
+        process.wait()
+        raise
+    if code != 0:
+        write_line(f"rasa train failed (exit code {code}); its last {len(tail)} lines:")
+        for line in tail:
+            write_line(line)
+        raise subprocess.CalledProcessError(code, argv)

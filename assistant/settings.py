@@ -15,7 +15,9 @@ TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 class Settings(BaseSettings):
     """Typed settings; every field is an environment variable of the same name (upper case)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # The project root's .env, wherever the command is started from (a .env in the current
+    # directory could belong to another project, and the project's own would be missed).
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
 
     telegram_bot_token: SecretStr | None = Field(
         default=None,

@@ -13,12 +13,13 @@ import ctypes
 import logging
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+
+from assistant.console import NoiseFilter, write_line
 
 log = logging.getLogger("assistant")
 
@@ -172,7 +173,9 @@ class Supervisor:
 
     @staticmethod
     async def _forward_output(name: str, process: asyncio.subprocess.Process) -> None:
+        """Pass the component's output on, prefixed with its name, without third-party noise."""
         assert process.stdout is not None
+        noise = NoiseFilter()
         while True:
             try:
                 raw = await process.stdout.readline()
@@ -181,9 +184,8 @@ class Supervisor:
             if not raw:
                 return
             line = raw.decode(errors="replace").rstrip()
-            if line:
-                sys.stdout.write(f"[{name}] {line}\n")
-                sys.stdout.flush()
+            if line and noise.keep(line):
+                write_line(f"[{name}] {line}")
 
     async def _stop_all(self) -> None:
         """Stop dependants first (the adapter, while Rasa can still answer), then the rest."""

@@ -22,7 +22,12 @@ def language_names(codes: tuple[str, ...], language: str) -> str:
 
 
 def header(topic: str, city: str, language: str) -> str:
-    """What the bot understood, said before the results (DESIGN.md section 4)."""
+    """What the bot understood, said before the results ("Kita, school, youth and family · Darmstadt:").
+
+    The intent classifier can be confidently wrong on words it never saw, so every referral
+    answer first says what it searched for; the user sees a misunderstanding at once and can
+    correct it with "not what I meant".
+    """
     return f"{TOPICS[topic].label(language)} · {city}:"
 
 

@@ -61,9 +61,11 @@ sync_env() {
     rm -rf "$dir"
     "$UV" venv --quiet --python "$python" "$dir"
   fi
-  say "installing $lock into $dir"
+  say "installing $lock into $dir (packages: $(grep -c '^[a-z0-9]' "$lock"))"
+  local started=$SECONDS
   "$UV" pip sync --quiet --python "$dir/bin/python" --require-hashes "$lock"
   sha256sum "$lock" | cut -d' ' -f1 > "$stamp"
+  say "$dir ready ($((SECONDS - started)) s)"
 }
 
 sync_env .venv-rasa "$PY_RASA" requirements/rasa.lock

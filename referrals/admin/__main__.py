@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, stream=sys.stdout, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic, imported with the app, logs one INFO line per built-in plugin; its warnings still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     uvicorn.run(
         "referrals.admin.app:create_app",
         factory=True,
