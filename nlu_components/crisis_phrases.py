@@ -1,5 +1,5 @@
-"""Find the crisis phrases of content/crisis_keywords.yml in a message (standard library only,
-so the application's tests can check the matching without Rasa)."""
+"""Find the crisis phrases of content/crisis_keywords.yml in a message (the standard library and
+PyYAML only, so the application's tests can check the matching without Rasa)."""
 
 from __future__ import annotations
 

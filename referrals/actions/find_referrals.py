@@ -59,8 +59,8 @@ def language_button(topic: str, language: str) -> dict[str, str]:
 
 
 def explanation(tracker: Tracker, topic: str) -> str | None:
-    """The orientation answer the user's own request asked for, if any (DESIGN.md 1: Amal
-    asks where to go for a Kita and first learns what a Kita place is and how to apply).
+    """The orientation answer the user's own request asked for, if any (a mother who asks where
+    to go for a Kita first learns what a Kita place is and how to apply).
 
     Read from the response selector's prediction for the message that started the
     referral; only a confident FAQ of the same topic, clearly ahead of the next one,
