@@ -12,7 +12,7 @@ import pytest
 from tests.e2e import Chat, services_in, start_assistant, text_of
 from tests.support import processes_marked
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 
 def _pids_running(marker: str, fragment: bytes) -> list[int]:
