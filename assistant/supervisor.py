@@ -202,13 +202,13 @@ class Supervisor:
 
     @staticmethod
     async def _stop_wave(components: list[Component]) -> None:
-        running = [c for c in components if c.process is not None and c.process.returncode is None]
-        for component in running:
-            _signal_group(component.process.pid, signal.SIGTERM)
+        running = [(c, p) for c in components if (p := c.process) is not None and p.returncode is None]
+        for _, process in running:
+            _signal_group(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for component in running:
+        for component, process in running:
             try:
-                await asyncio.wait_for(_exited(component.process), max(0.1, deadline - time.monotonic()))
+                await asyncio.wait_for(_exited(process), max(0.1, deadline - time.monotonic()))
             except TimeoutError:
                 log.warning("%s did not stop within %.0f s: killing it", component.name, STOP_GRACE_SECONDS)
 

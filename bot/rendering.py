@@ -90,11 +90,11 @@ def render(messages: list[dict[str, Any]]) -> list[OutgoingMessage]:
     for message in messages:
         custom = message.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("request_location"), str):
-            keyboard = location_keyboard(custom["request_location"])
+            location = location_keyboard(custom["request_location"])
             if outgoing and outgoing[-1].keyboard is None:
-                outgoing[-1].keyboard = keyboard
+                outgoing[-1].keyboard = location
             else:
-                outgoing.append(OutgoingMessage("👇", keyboard))
+                outgoing.append(OutgoingMessage("👇", location))
             continue
         text = str(message.get("text") or "")
         buttons = [_button(b) for b in message.get("buttons") or []]

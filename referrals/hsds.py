@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
@@ -91,7 +91,7 @@ def _records(items: Any) -> list[dict[str, Any]]:
 def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], list[Problem]]:
     """Validate one HSDS service; returns normalised values and the problems found."""
     c = _Checker(where)
-    org = record.get("organization") if isinstance(record.get("organization"), dict) else {}
+    org = _mapping(record.get("organization"))
     if not org:
         c.problems.append(Problem(where, "organization", "missing"))
     sid = c("id", record.get("id"), required=True)
@@ -172,7 +172,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
     ]
     out["locations"] = []
     for i, sal in enumerate(_records(record.get("service_at_locations"))):
-        loc = sal.get("location") if isinstance(sal.get("location"), dict) else {}
+        loc = _mapping(sal.get("location"))
         prefix = f"service_at_locations[{i}].location"
         addresses = []
         for j, a in enumerate(_records(loc.get("addresses"))):
@@ -304,13 +304,21 @@ _TRACKED_FIELDS = (
 )
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A nested record of the file, or an empty one where the file has something else."""
+    return value if isinstance(value, dict) else {}
+
+
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def _existing(session: Session, model: type, ids: list[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+_Entity = TypeVar("_Entity", Service, Organization, Location)
+
+
+def _existing(session: Session, model: type[_Entity], ids: list[str]) -> dict[str, _Entity]:
+    found: dict[str, _Entity] = {}
     for chunk in _chunks(ids):
         found.update((row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk))))
     return found

@@ -185,7 +185,8 @@ class Location(Base):
     @property
     def address(self) -> Address | None:
         physical = [a for a in self.addresses if a.address_type == "physical"]
-        return (physical or self.addresses or [None])[0]
+        candidates = physical or self.addresses
+        return candidates[0] if candidates else None
 
 
 class Address(Base):

@@ -78,7 +78,7 @@ class PlaceResolver:
     ) -> None:
         self._matcher = PlaceMatcher(directory_places)
         self._postcode_lookup = postcode_lookup
-        self._directory_name = {}
+        self._directory_name: dict[tuple[float, float], str] = {}
         for name in directory_places:
             known = gazetteer().lookup(name)
             if known is not None:

@@ -357,7 +357,7 @@ def search(
         if key not in seen:
             seen[key] = (
                 _candidates(session, topic, place, language, wanted, radius)
-                if radius is not None
+                if radius is not None and place is not None  # a radius comes only with a place
                 else _nationwide(session, topic, language, wanted)
             )
         candidates = seen[key]
@@ -418,11 +418,15 @@ def place_of_postcode(session: Session, postcode: str) -> tuple[str, float, floa
         row = session.execute(
             select(Address.city, Location.latitude, Location.longitude)
             .join(Location, Location.id == Address.location_id)
-            .where(Address.postal_code.like(postcode[:length] + "%"), Location.latitude.is_not(None))
+            .where(
+                Address.postal_code.like(postcode[:length] + "%"),
+                Location.latitude.is_not(None),
+                Location.longitude.is_not(None),
+            )
             .order_by(Address.postal_code)
             .limit(1)
         ).first()
-        if row is not None:
+        if row is not None and row[1] is not None and row[2] is not None:
             return row[0], row[1], row[2]
     return None
 

@@ -1,24 +1,35 @@
 #!/usr/bin/env bash
-# Run every test: set up the environments, validate the Rasa training data, train the model
-# if needed, then pytest (unit, integration, and the end-to-end tests that start real Rasa,
-# the real action server and the real Telegram adapter against a local Bot API server).
-# Extra arguments go to pytest, e.g. scripts/test.sh -k places
+# Run the tests.
+#   scripts/test.sh            every test: set up the environments, validate the Rasa training data,
+#                              train the model if needed, then pytest (unit, integration, browser and
+#                              the end-to-end tests that start real Rasa, the real action server and
+#                              the real Telegram adapter against a local Bot API server).
+#   scripts/test.sh --quick    the tests that need neither the Rasa model nor a browser (pytest -m
+#                              "not model and not browser"): no validation, no training; a few minutes.
+# Lint, format, types and import contracts are scripts/check.sh (.ci/run runs both).
+# Extra arguments go to pytest, e.g. scripts/test.sh --quick -k places
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=false
+if [ "${1:-}" = "--quick" ]; then
+  quick=true
+  shift
+fi
+started=$SECONDS
 scripts/setup.sh
 export RASA_TELEMETRY_ENABLED=false PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3
-echo "== rasa data validate"
-if ! validation=$(.venv-rasa/bin/rasa data validate --domain domain --data nlu stories \
-    --config config.yml --fail-on-warnings 2>&1); then
-  echo "$validation" | grep -vE "Warning: |^  |declare_namespace|pkg_resources" | tail -40
-  echo "rasa data validate failed"
-  exit 1
+if ! $quick; then
+  echo "== rasa data validate"
+  if ! validation=$(.venv-rasa/bin/rasa data validate --domain domain --data nlu stories \
+      --config config.yml --fail-on-warnings 2>&1); then
+    echo "$validation" | grep -vE "Warning: |^  |declare_namespace|pkg_resources" | tail -40
+    echo "rasa data validate failed"
+    exit 1
+  fi
+  echo "$validation" | grep -E "rasa.validator" || true
+  echo "== model"
+  .venv/bin/python -m assistant train
 fi
-echo "$validation" | grep -E "rasa.validator" || true
-echo "== model"
-.venv/bin/python -m assistant train
-echo "== ruff"
-.venv/bin/ruff check assistant bot referrals nlu_components tests benchmarks
 # The directory tests also run on PostgreSQL: the machine's server (started by the tests if it
 # is installed but stopped), installed from Debian's packages where missing and possible.
 if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
@@ -31,7 +42,7 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5
   fi
 fi
 # Browser tests of the counsellor admin drive Debian's chromium (never a downloaded browser).
-if ! command -v chromium >/dev/null 2>&1; then
+if ! $quick && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing chromium (Debian package) for the admin's browser tests"
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji; } >/dev/null 2>&1 \
@@ -41,4 +52,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+if $quick; then
+  set -- -m "not model and not browser" "$@"
+fi
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+echo "test.sh$($quick && echo " --quick"): $((SECONDS - started)) s in all, pytest exit code $status"
+exit $status

@@ -10,16 +10,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from referrals.admin import auth
 from referrals.db import make_engine, upgrade_database
 from referrals.hsds import import_file
 
@@ -53,6 +58,18 @@ def _postgres_available() -> str | None:
     return reason
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its smallest cost in tests: at the production cost (64 MiB, 3 passes) every
+    login and every created user took 0.5-2 s of CPU on 2 cores. The code paths, the hash format
+    ($argon2id$) and the equal cost of an unknown e-mail and a wrong password stay as they are."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", cheap)
+        patch.setattr(auth, "_DUMMY_HASH", cheap.hash(uuid.uuid4().hex))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_admin_url() -> str:
     reason = _postgres_available()
@@ -77,19 +94,102 @@ def _new_database_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest)
     admin.dispose()
 
 
+class DatabaseTemplates:
+    """Databases built once per test session (migrated, maybe filled) and copied for every test.
+
+    A rollback per test cannot isolate these tests: the code under test (the admin app, the
+    recorder, the importer) opens its own engine from the URL and commits. A copy gives each test
+    the same fresh database as building it would, for a fraction of the cost (migrations, the demo
+    import and the argon2 hashes of the admin users ran once per test before): SQLite copies the
+    file with the backup API, PostgreSQL clones a template database (CREATE DATABASE ... TEMPLATE).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[tuple[str, str], str] = {}
+        self.finalizers: list[Iterator[str]] = []
+        self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
+        self.dropping: list[Future[None]] = []
+
+    def copy(self, request: pytest.FixtureRequest, name: str, build: Callable[[str], None]) -> Iterator[str]:
+        """A fresh copy of template `name` (built by `build(url)` on a migrated database) on the
+        backend request.param ("sqlite" or "postgresql")."""
+        kind = request.param
+        template = self._template(request, name, build)
+        if kind == "sqlite":
+            target = self.folder / f"{name}-{uuid.uuid4().hex[:12]}.sqlite3"
+            with closing(sqlite3.connect(template.removeprefix("sqlite:///"))) as source:
+                with closing(sqlite3.connect(target)) as copy:
+                    source.backup(copy)
+            yield f"sqlite:///{target}"
+            target.unlink(missing_ok=True)
+            return
+        admin_url = request.getfixturevalue("postgres_admin_url")
+        clone = f"wegweiser_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{clone}" TEMPLATE "{make_url(template).database}"'))
+        yield str(make_url(admin_url).set(database=clone).render_as_string(hide_password=False))
+        # Dropped beside the next tests (a DROP DATABASE waits for the disk: up to 1.5 s here).
+        self.dropping.append(self.dropper.submit(self._drop, admin, clone))
+
+    @staticmethod
+    def _drop(admin: Engine, name: str) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    def _template(self, request: pytest.FixtureRequest, name: str, build: Callable[[str], None]) -> str:
+        kind = request.param
+        if (kind, name) in self.built:
+            return self.built[kind, name]
+        folder = self.folder / f"template-{name}"
+        folder.mkdir(exist_ok=True)
+        generator = _new_database_url(kind, folder, request)
+        url = next(generator)
+        self.finalizers.append(generator)
+        upgrade_database(url)
+        build(url)
+        if kind == "postgresql":
+            # Nobody may stay connected to a template while it is cloned.
+            admin = create_engine(request.getfixturevalue("postgres_admin_url"))
+            with admin.connect() as connection:
+                connection.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                    {"name": make_url(url).database},
+                )
+            admin.dispose()
+        self.built[kind, name] = url
+        return url
+
+    def close(self) -> None:
+        for dropped in self.dropping:
+            dropped.result()
+        self.dropper.shutdown()
+        for generator in self.finalizers:
+            next(generator, None)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplates]:
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("databases"))
+    yield templates
+    templates.close()
+
+
+def empty_directory(url: str) -> None:
+    """The template of an empty directory: migrated, nothing else."""
+
+
 @pytest.fixture(scope="session")
 def demo_services() -> list[dict]:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))["services"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated directory database (function scope: tests may write)."""
-    generator = _new_database_url(request.param, tmp_path, request)
-    url = next(generator)
-    upgrade_database(url)
-    yield url
-    next(generator, None)
+def database_url(request: pytest.FixtureRequest, database_templates: DatabaseTemplates) -> Iterator[str]:
+    """An empty, migrated directory database of its own (function scope: tests may write)."""
+    yield from database_templates.copy(request, "empty", empty_directory)
 
 
 @pytest.fixture
@@ -99,19 +199,23 @@ def make_session(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_db(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[sessionmaker[Session]]:
-    """The demo directory, loaded once per module and backend (read-only tests)."""
-    generator = _new_database_url(request.param, tmp_path_factory.mktemp("demo"), request)
-    url = next(generator)
-    upgrade_database(url)
+def load_demo(url: str) -> None:
+    """Template "demo": the demo directory."""
     engine = make_engine(url)
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session:
+    with sessionmaker(engine)() as session:
         import_file(session, DEMO_FILE)
-    yield factory
     engine.dispose()
-    next(generator, None)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_db(
+    request: pytest.FixtureRequest, database_templates: DatabaseTemplates
+) -> Iterator[sessionmaker[Session]]:
+    """The demo directory, one copy per module and backend (read-only tests)."""
+    for url in database_templates.copy(request, "demo", load_demo):
+        engine = make_engine(url)
+        yield sessionmaker(engine, expire_on_commit=False)
+        engine.dispose()
 
 
 @pytest.fixture

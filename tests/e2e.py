@@ -15,10 +15,12 @@ from typing import Any
 
 import httpx
 
+from bot import texts
 from tests.support import LoggedProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 300  # includes training when the model is missing
+SLOW_NOTICES = {texts.text("slow", language) for language in texts.LANGUAGES}
 
 
 @dataclass
@@ -44,7 +46,9 @@ class Chat:
                 return replies
             replies.extend(batch)
             self.last_seen = max(m["message_id"] for m in batch)
-            timeout = quiet
+            # "One moment please" (a turn slower than 6 s, e.g. on a loaded machine) only says that
+            # the answer is on its way: wait for the answer as long as for a first reply.
+            timeout = first_timeout if all(m.get("text") in SLOW_NOTICES for m in replies) else quiet
 
     def say(self, text: str) -> list[dict[str, Any]]:
         self.client.post(

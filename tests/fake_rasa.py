@@ -28,6 +28,7 @@ class FakeRasa:
     languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
     actions_up: bool = True
     _runner: web.AppRunner | None = None
+    _arrival: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def url(self) -> str:
@@ -36,10 +37,17 @@ class FakeRasa:
     def messages(self) -> list[str]:
         return [message for _, message in self.received]
 
+    async def until_received(self, message: str, times: int) -> None:
+        """Return once `message` has arrived `times` times (the adapter's first try and its retries)."""
+        while self.messages().count(message) < times:
+            self._arrival.clear()
+            await self._arrival.wait()
+
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         sender, message = body["sender"], body["message"]
         self.received.append((sender, message))
+        self._arrival.set()
         await asyncio.sleep(self.delays.get(message, 0))
         reply = self.replies.get(message)
         if reply is None:

@@ -22,7 +22,7 @@ from tests.admin.html_forms import check, main_form, setv
 from tests.e2e import ROOT, Chat, start_assistant, text_of
 from tests.support import LoggedProcess
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
 PASSWORD = "counsellor password 1"
 KITA = "Kinderbetreuung"  # the city of Darmstadt's Kita service (org-stadt-darmstadt)
 ENTRY = "svc-darmstadt-kinderbetreuung-jugendamt"
@@ -120,6 +120,7 @@ def test_a_report_from_the_bot_reaches_only_the_owning_organisations_queue(runni
     assert "302" not in own.replace(ENTRY, "")  # no chat id or other user data in the queue
 
 
+@pytest.mark.browser
 def test_in_chromium_edit_hours_then_ask_the_bot_then_report(running) -> None:
     """The whole story on a phone screen: counsellor edits, user asks and reports, counsellor sees it."""
     if chromium_path() is None:

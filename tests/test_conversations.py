@@ -6,9 +6,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.model  # trains the model when there is none
 
 
 def test_conversation_flows_in_latin_arabic_and_cyrillic_scripts(tmp_path: Path) -> None:

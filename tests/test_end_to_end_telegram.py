@@ -18,7 +18,7 @@ import pytest
 from tests.e2e import ROOT, Chat, local_bot_api, services_in, start_assistant, text_of
 from tests.support import LoggedProcess, processes_marked
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")

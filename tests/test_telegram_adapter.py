@@ -357,17 +357,14 @@ async def test_rasa_down_and_back_loses_no_message_and_keeps_the_order(harness: 
 async def test_actions_down_the_message_is_sent_again_once_they_are_back(harness: Harness) -> None:
     harness.rasa.actions_up = False
     harness.rasa.replies["Arzt in Köln"] = []  # what Rasa returns when its custom action failed
-
-    async def actions_come_back() -> None:
-        await asyncio.sleep(1.5)
-        harness.rasa.actions_up = True
-        harness.rasa.replies.pop("Arzt in Köln")
-
-    back = asyncio.create_task(actions_come_back())
     await harness.say("Arzt in Köln")
-    replies = await harness.replies(count=2, wait=15)
-    await back
-    assert [r["text"] for r in replies] == [texts.text("unavailable_kept", "en"), "echo: Arzt in Köln"]
+    [notice] = await harness.replies(wait=15)
+    # Sent again while the actions are still down, then they come back.
+    await asyncio.wait_for(harness.rasa.until_received("Arzt in Köln", times=2), timeout=15)
+    harness.rasa.actions_up = True
+    harness.rasa.replies.pop("Arzt in Köln")
+    [answer] = await harness.replies(wait=15)
+    assert [notice["text"], answer["text"]] == [texts.text("unavailable_kept", "en"), "echo: Arzt in Köln"]
 
 
 async def test_replies_stay_in_order_per_chat_and_chats_do_not_wait_for_each_other(harness: Harness) -> None:

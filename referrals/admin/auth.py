@@ -143,6 +143,14 @@ def current_user(request: Request) -> AdminUser | None:
     return user
 
 
+def guarded_user(request: Request) -> AdminUser:
+    """The user of a view behind `require_role`, which lets only a logged-in, active user through."""
+    user = current_user(request)
+    if user is None:
+        raise RuntimeError("guarded_user() called outside a view guarded by require_role")
+    return user
+
+
 def _denied(request: Request, user: AdminUser | None) -> Response:
     if user is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -171,7 +179,7 @@ def require_role(*roles: str) -> Callable:
                 return RedirectResponse("/password", status_code=303)
             return await endpoint(request)
 
-        guarded.allowed_roles = roles  # type: ignore[attr-defined] - read by the access tests
+        guarded.allowed_roles = roles  # type: ignore[attr-defined]  # read by the access tests
         return guarded
 
     return decorate

@@ -65,7 +65,7 @@ async def edit_user(request: Request) -> Response:
         else:
             form = UserForm(request)
         _user_form_choices(form, organizations, language)
-        if request.method == "POST" and form.validate():
+        if request.method == "POST" and await form.validate():
             known = {org.id for org in organizations}
             chosen = [org for org in form.organizations.data or [] if org in known]
             role = form.role.data if form.role.data in ROLES else "counsellor"
@@ -139,13 +139,13 @@ async def edit_organization(request: Request) -> Response:
                 request,
                 data={"name": org.name, "website": org.website, "email": org.email, "is_mso": org.is_mso},
             )
-        if request.method == "POST" and form.validate():
+        if request.method == "POST" and await form.validate():
             checks = {
                 "name": lambda value: value.strip() or _missing(),
                 "website": validation.url,
                 "email": validation.email,
             }
-            values = {}
+            values: dict[str, str | None] = {}
             for name, check in checks.items():
                 raw = (getattr(form, name).data or "").strip()
                 try:
@@ -155,7 +155,9 @@ async def edit_organization(request: Request) -> Response:
             if any(getattr(form, name).errors for name in checks):
                 return render(request, "organization_edit.html", status_code=422, form=form, org=org)
             mso_changed = org.is_mso != bool(form.is_mso.data)
-            org.name, org.website, org.email = values["name"], values["website"], values["email"]
+            new_name = values["name"]
+            assert new_name is not None  # "name" always goes through its check, which refuses an empty one
+            org.name, org.website, org.email = new_name, values["website"], values["email"]
             org.is_mso = bool(form.is_mso.data)
             session.flush()
             if mso_changed:

@@ -20,7 +20,7 @@ from starlette_wtf import csrf_protect, csrf_token
 
 from referrals import clock, search_index
 from referrals.admin import audit, auth, reports
-from referrals.admin.auth import current_user, may_edit, require_role
+from referrals.admin.auth import current_user, guarded_user, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
     LoginForm,
@@ -154,7 +154,7 @@ async def logout(request: Request) -> Response:
 @csrf_protect
 async def change_password(request: Request) -> Response:
     form = await PasswordForm.from_formdata(request)
-    user = current_user(request)
+    user = guarded_user(request)
     assert user is not None
     error = None
     if request.method == "POST":
@@ -166,6 +166,8 @@ async def change_password(request: Request) -> Response:
         else:
             with db(request) as session:
                 stored = session.get(type(user), user.id)
+                if stored is None:  # deleted by an admin since this request began
+                    return RedirectResponse("/login", 303)
                 stored.password_hash = auth.hash_password(password)
                 stored.must_change_password = False
                 stored.session_version += 1  # other sessions of this user end here
@@ -193,7 +195,7 @@ async def health(request: Request) -> Response:
 
 @require_role("admin", "counsellor", "coordinator")
 async def home(request: Request) -> Response:
-    user = current_user(request)
+    user = guarded_user(request)
     assert user is not None
     if user.role == "coordinator":
         return RedirectResponse("/statistics/", 303)
@@ -257,7 +259,7 @@ def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[
 
 @require_role(*EDITORS)
 async def entries(request: Request) -> Response:
-    user = current_user(request)
+    user = guarded_user(request)
     query_text = request.query_params.get("q", "").strip()[:100]
     with db(request) as session:
         rows = _entry_rows(session, _editable(user), query_text)
@@ -267,7 +269,7 @@ async def entries(request: Request) -> Response:
 
 @require_role(*EDITORS)
 async def stale_entries(request: Request) -> Response:
-    user = current_user(request)
+    user = guarded_user(request)
     limit = clock.today() - STALE_AFTER
     with db(request) as session:
         rows = _entry_rows(
@@ -294,7 +296,7 @@ def _preview(service: Service, language: str) -> str:
 @require_role(*EDITORS)
 @csrf_protect
 async def edit_entry(request: Request) -> Response:
-    user = current_user(request)
+    user = guarded_user(request)
     language = language_of(request)
     with db(request) as session:
         service = _load_editable(request, session)
@@ -338,7 +340,7 @@ async def edit_entry(request: Request) -> Response:
 
 async def _entry_action(request: Request, action: str) -> Response:
     await ActionForm.from_formdata(request)
-    user = current_user(request)
+    user = guarded_user(request)
     with db(request) as session:
         service = _load_editable(request, session)
         if service is None:
@@ -432,7 +434,7 @@ async def entry_history(request: Request) -> Response:
 @csrf_protect
 async def restore_version(request: Request) -> Response:
     await ActionForm.from_formdata(request)
-    user = current_user(request)
+    user = guarded_user(request)
     with db(request) as session:
         service = _load_editable(request, session)
         version = session.get(EntryVersion, int(request.path_params["version_id"]))
@@ -453,7 +455,7 @@ async def restore_version(request: Request) -> Response:
 
 @require_role(*EDITORS)
 async def report_queue(request: Request) -> Response:
-    user = current_user(request)
+    user = guarded_user(request)
     with db(request) as session:
         items = reports.open_reports(session, None if user.role == "admin" else user.organization_ids)
         names = dict(
@@ -468,7 +470,7 @@ async def report_queue(request: Request) -> Response:
 @csrf_protect
 async def report_done(request: Request) -> Response:
     await ActionForm.from_formdata(request)
-    user = current_user(request)
+    user = guarded_user(request)
     with db(request) as session:
         report = session.get(ProblemReport, int(request.path_params["report_id"]))
         service = session.get(Service, report.service_id) if report else None

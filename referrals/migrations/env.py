@@ -12,7 +12,10 @@ target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # referrals.db.alembic_config always sets it
+        raise RuntimeError("the Alembic configuration names no database (sqlalchemy.url)")
+    engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

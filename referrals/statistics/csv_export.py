@@ -17,7 +17,7 @@ from referrals.statistics.suppression import shown
 def cell_text(value: object, kind: str, language: str) -> str:
     if kind.startswith("label:"):
         return label(language, kind.split(":", 1)[1], value)
-    return shown(value, percent=kind == "rate")  # type: ignore[arg-type]
+    return shown(value, percent=kind == "rate")
 
 
 def table_csv(table: Table, filters: Filters, language: str) -> str:

@@ -100,7 +100,7 @@ CITIES_TTL_SECONDS = 300.0
 
 def _directory_cities(session: Session) -> list[str]:
     """The directory's cities (the city filter's choices), read at most every five minutes."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
     cached = _cities_cache.get(key)
     if cached is None or time.monotonic() - cached[0] > CITIES_TTL_SECONDS:
         cached = _cities_cache[key] = (time.monotonic(), queries.directory_cities(session))

@@ -10,11 +10,12 @@ rather than with each database's own date functions.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from referrals.statistics.models import (
@@ -113,7 +114,9 @@ def _week(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _counts(session: Session, f: Filters, dimension: str, by_day: bool, city: str | None = None):
+def _counts(
+    session: Session, f: Filters, dimension: str, by_day: bool, city: str | None = None
+) -> Sequence[Row[Any, int, int]]:
     c = StatisticsCount
     key = c.day if by_day else c.value
     return session.execute(

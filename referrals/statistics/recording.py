@@ -25,13 +25,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from referrals import clock
+from referrals.models import Base
 from referrals.statistics.models import (
     ALL_CITIES,
     NO_CITY,
@@ -112,15 +114,12 @@ class DailyConversations:
 
 
 def _insert_for(dialect: str) -> Callable[[Table], Any]:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (the counters' upsert)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def add_counts(
-    session: Session, model: type, rows: Sequence[dict[str, Any]], counters: Sequence[str]
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], counters: Sequence[str]
 ) -> None:
     """Add `rows` to the counter table of `model`: insert new cells, increment existing ones.
 
@@ -129,7 +128,7 @@ def add_counts(
     """
     if not rows:
         return
-    table: Table = model.__table__
+    table = cast(Table, model.__table__)  # declared as a FromClause; every model here has a Table
     keys = [column.name for column in table.primary_key.columns]
     merged: dict[tuple, dict[str, Any]] = {}
     for row in rows:

@@ -1,8 +1,8 @@
 """Fixtures of the admin tests: the demo directory with four users, and a logged-in client per role.
 
 Users: an admin; counsellor A of the city of Darmstadt (three services); counsellor B of
-Caritas Darmstadt (one service); a coordinator. Every test gets a fresh database (SQLite and
-PostgreSQL, see tests/conftest.py).
+Caritas Darmstadt (one service); a coordinator. Every test gets a database of its own (SQLite and
+PostgreSQL), a copy of one built once per session (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from starlette.testclient import TestClient
 from assistant.settings import Settings
 from referrals.admin import auth
 from referrals.admin.app import create_app
-from referrals.hsds import import_file
-from tests.conftest import DEMO_FILE
+from referrals.db import make_engine
+from tests.conftest import DatabaseTemplates, load_demo
 
 PASSWORD = "correct horse battery"
 USERS = {
@@ -32,14 +32,25 @@ OTHER_SERVICE = "svc-darmstadt-caritas-migrationsdienst"  # org-caritas-darmstad
 ROLES = ("anonymous", "counsellor", "coordinator", "admin")
 
 
-@pytest.fixture
-def directory(make_session: sessionmaker[Session]) -> sessionmaker[Session]:
-    with make_session() as session:
-        import_file(session, DEMO_FILE)
-    with make_session() as session:
+def load_demo_and_users(url: str) -> None:
+    """Template "admin": the demo directory and the four users."""
+    load_demo(url)
+    engine = make_engine(url)
+    with sessionmaker(engine)() as session:
         for email, role, orgs in USERS.values():
             auth.create_user(session, email, PASSWORD, role, orgs)
         session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, database_templates: DatabaseTemplates) -> Iterator[str]:
+    """A database of its own with the demo directory and the four users (tests may write)."""
+    yield from database_templates.copy(request, "admin", load_demo_and_users)
+
+
+@pytest.fixture
+def directory(make_session: sessionmaker[Session]) -> sessionmaker[Session]:
     auth.reset_rate_limits()
     return make_session
 

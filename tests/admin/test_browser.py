@@ -21,7 +21,7 @@ from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, PASSWORD, ROLES, US
 from tests.admin.test_reports import run as run_action
 
 # One database backend is enough here: the same pages run on PostgreSQL in the other admin tests.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from referrals.__main__ import main
 from referrals.admin import auth, cli
 from referrals.models import Organization
+from tests.conftest import DatabaseTemplates, empty_directory
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, database_templates: DatabaseTemplates) -> Iterator[str]:
+    """An empty directory (not the admin tests' one with users): the CLI creates the first admin."""
+    yield from database_templates.copy(request, "empty", empty_directory)
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from referrals.hsds import import_file
 from referrals.search import directory_places
 from referrals.statistics import dashboard
 from referrals.statistics.recording import TIMEZONE, Recorder
-from tests.conftest import DEMO_FILE
+from tests.conftest import DatabaseTemplates, load_demo
 
 
 class Clock:
@@ -35,10 +34,14 @@ class Clock:
         self.moment = moment.replace(tzinfo=TIMEZONE)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, database_templates: DatabaseTemplates) -> Iterator[str]:
+    """A database of its own with the demo directory (tests may write)."""
+    yield from database_templates.copy(request, "demo", load_demo)
+
+
 @pytest.fixture
 def directory(make_session: sessionmaker[Session]) -> sessionmaker[Session]:
-    with make_session() as session:
-        import_file(session, DEMO_FILE)
     return make_session
 
 

@@ -22,7 +22,7 @@ from bot.pseudonym import conversation_id
 from referrals.statistics.models import ALL_CITIES, StatisticsCount, StatisticsReferral
 from tests.e2e import ROOT, Chat, local_bot_api, start_assistant
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 # Chat ids, names and texts that appear nowhere else; each person writes in their own language.
 PEOPLE = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
+from itertools import pairwise
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -110,32 +112,49 @@ def test_the_command_runs_it_once(directory, database_url, monkeypatch) -> None:
     engine.dispose()
 
 
+def _after(count: int, event: asyncio.Event, calls: list[float]) -> Callable[[], None]:
+    """A job (run in a worker thread) that records when it ran and sets `event` on run `count`."""
+    loop = asyncio.get_running_loop()
+
+    def job() -> None:
+        calls.append(time.monotonic())
+        if len(calls) == count:
+            loop.call_soon_threadsafe(event.set)
+
+    return job
+
+
 async def test_the_run_command_schedules_it_hourly_beside_the_supervisor() -> None:
+    # Waits for the job's runs themselves, never for a fixed time.
     runs: list[float] = []
-
-    async def supervisor() -> int:
-        await asyncio.sleep(0.35)
-        return 7
-
-    loop = asyncio.create_task(retention.retention_loop(0.1, job=lambda: runs.append(time.monotonic())))
-    await asyncio.sleep(0.35)
+    three = asyncio.Event()
+    loop = asyncio.create_task(retention.retention_loop(0.1, job=_after(3, three, runs)))
+    await asyncio.wait_for(three.wait(), timeout=10)
     loop.cancel()
     assert 3 <= len(runs) <= 5  # at start, then every interval
+    assert all(later - earlier >= 0.09 for earlier, later in pairwise(runs))  # not more often
 
-    failures = 0
+    failures: list[float] = []
+    two_failed = asyncio.Event()
+    count_and_fail = _after(2, two_failed, failures)
 
     def failing() -> None:
-        nonlocal failures
-        failures += 1
+        count_and_fail()
         raise RuntimeError("database down")
 
     loop = asyncio.create_task(retention.retention_loop(0.05, job=failing))
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(two_failed.wait(), timeout=10)  # a failure does not stop the schedule
     loop.cancel()
-    assert failures >= 2  # a failure does not stop the schedule
+    assert len(failures) >= 2
 
     beside: list[float] = []
-    job = lambda: beside.append(time.monotonic())  # noqa: E731
-    assert await retention.with_retention(supervisor(), interval_seconds=0.1, job=job) == 7
+    three_beside = asyncio.Event()
+
+    async def supervisor() -> int:
+        await three_beside.wait()
+        return 7
+
+    job = _after(3, three_beside, beside)
+    assert await asyncio.wait_for(retention.with_retention(supervisor(), 0.1, job), timeout=10) == 7
     assert len(beside) >= 3
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "retention"]  # stopped with it
