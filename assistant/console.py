@@ -131,7 +131,7 @@ def write_line(line: str) -> None:
         _console_gone()
 
 
-class ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class ConsoleHandler(logging.StreamHandler):
     """A log handler on stdout that goes quiet when stdout has gone, instead of a traceback per record."""
 
     def __init__(self) -> None:
