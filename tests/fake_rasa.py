@@ -26,6 +26,8 @@ class FakeRasa:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
+    # sender -> events as Rasa's tracker store keeps them (user message with metadata, bot replies)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     actions_up: bool = True
     _runner: web.AppRunner | None = None
 
@@ -44,13 +46,21 @@ class FakeRasa:
         reply = self.replies.get(message)
         if reply is None:
             reply = [{"recipient_id": sender, "text": f"echo: {message}"}]
+        events = self.events.setdefault(sender, [])
+        events.append({"event": "user", "text": message, "metadata": body.get("metadata") or {}})
+        for part in reply:
+            data = {key: part.get(key) for key in ("buttons", "custom", "image")}
+            events.append({"event": "bot", "text": part.get("text"), "data": data})
         return web.json_response(reply)
 
     async def _tracker(self, request: web.Request) -> web.Response:
         if request.query.get("token") != TOKEN:
             raise web.HTTPUnauthorized()
         sender = request.match_info["sender"]
-        return web.json_response({"sender_id": sender, "slots": {"language": self.languages.get(sender)}})
+        tracker: dict[str, Any] = {"sender_id": sender, "slots": {"language": self.languages.get(sender)}}
+        if request.query.get("include_events") != "NONE":
+            tracker["events"] = self.events.get(sender, [])
+        return web.json_response(tracker)
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response(
