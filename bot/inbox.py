@@ -188,3 +188,18 @@ class Turn:
 
 # The update the current task handles (set by bot.dispatch around PTB's process_update).
 current_turn: ContextVar[Turn | None] = ContextVar("current_turn", default=None)
+
+
+def delete_expired_entries(database_url: str, older_than: timedelta) -> int:
+    """The retention job's part: inbox rows received longer ago than `older_than` (0 without the table)."""
+    from sqlalchemy import inspect
+
+    from referrals.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        if not inspect(engine).has_table(InboxRow.__tablename__):
+            return 0
+        return InboxStore(engine).delete_expired(older_than)
+    finally:
+        engine.dispose()
