@@ -29,6 +29,7 @@ class FakeRasa:
     # sender -> events as Rasa's tracker store keeps them (user message with metadata, bot replies)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     actions_up: bool = True
+    default_delay: float = 0.0
     _runner: web.AppRunner | None = None
 
     @property
@@ -42,7 +43,7 @@ class FakeRasa:
         body = await request.json()
         sender, message = body["sender"], body["message"]
         self.received.append((sender, message))
-        await asyncio.sleep(self.delays.get(message, 0))
+        await asyncio.sleep(self.delays.get(message, self.default_delay))
         reply = self.replies.get(message)
         if reply is None:
             reply = [{"recipient_id": sender, "text": f"echo: {message}"}]
@@ -67,8 +68,12 @@ class FakeRasa:
             {"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503
         )
 
+    async def _received(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.received)
+
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_get("/fake/received", self._received)
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_get("/actions/health", self._health)
@@ -80,3 +85,25 @@ class FakeRasa:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def main() -> None:
+    """`python -m tests.fake_rasa --port P [--delay S]`: the scripted Rasa as its own process,
+    for tests that kill the adapter; GET /fake/received lists what it was sent."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds every turn takes")
+    args = parser.parse_args()
+
+    async def serve() -> None:
+        rasa = FakeRasa(port=args.port, default_delay=args.delay)
+        await rasa.start()
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()
