@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 
 UPDATE_ID = "update_id"  # metadata key: which Telegram update a user message came from
+# What rasa_channels/strict_rest.py answers instead of replies Rasa could not store.
+TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
 
 
 class RasaUnavailable(Exception):
@@ -51,7 +53,11 @@ class RasaClient:
             raise RasaUnavailable(type(error).__name__, maybe_received=True) from None
         if response.status_code >= 400:
             raise RasaUnavailable(f"HTTP {response.status_code}", maybe_received=True)
-        return list(response.json() or [])
+        replies = list(response.json() or [])
+        if TRACKER_STORE_FAILED in replies:
+            # The turn was not stored (nor kept in memory): send it again once the store works.
+            raise RasaUnavailable("its tracker store failed", maybe_received=False)
+        return replies
 
     async def _tracker(self, sender: str, include_events: str, wait_seconds: float) -> dict[str, Any]:
         response = await self._client.get(

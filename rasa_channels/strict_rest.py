@@ -1,0 +1,70 @@
+"""Rasa's REST channel, except that a turn whose conversation could not be stored is refused.
+
+Rasa wraps every tracker store in a FailSafeTrackerStore: when reading or saving the
+conversation fails (SQLite "database is locked", PostgreSQL gone), it logs the error and
+goes on with an empty conversation or saves it in memory, where it is lost on restart and
+out of reach of /forget and retention. The REST channel would then answer as if nothing had
+happened. This channel notes such a failure during the turn and answers with one marker
+message instead of the replies, `{"custom": {"wegweiser": "tracker_store_failed"}}`: the
+Telegram adapter keeps the message in its inbox, tells the user it is kept and sends it
+again later, when the stored conversation (without the failed turn) is taken up.
+
+Runs in the Rasa environment (.venv-rasa); credentials.yml names it. It never imports the
+application.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, List, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, Sanic
+
+log = logging.getLogger(__name__)
+
+TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
+_failures: ContextVar[Optional[List[str]]] = ContextVar("tracker_store_failures", default=None)
+
+
+def _note_failure(error: Exception) -> None:
+    failures = _failures.get()
+    if failures is not None:
+        failures.append(type(error).__name__)
+    # The operator must see it: the error's text names the database, never a message.
+    log.error(
+        "tracker store failed (%s: %s); the turn is refused and will be sent again",
+        type(error).__name__,
+        str(error).splitlines()[0][:200] if str(error) else "",
+    )
+
+
+class StrictRestInput(RestInput):
+    """The REST channel (same URL: /webhooks/rest/webhook) that refuses unstored turns."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def strict(message: UserMessage) -> None:
+            store = Sanic.get_app().ctx.agent.tracker_store
+            # FailSafeTrackerStore calls this instead of logging and falling back silently.
+            store._on_tracker_store_error = _note_failure
+            failures: List[str] = []
+            token = _failures.set(failures)
+            try:
+                await on_new_message(message)
+            finally:
+                _failures.reset(token)
+            if failures:
+                fallback = getattr(store, "_fallback_tracker_store", None)
+                if fallback is not None:  # nothing of the conversation may stay in memory
+                    getattr(fallback, "store", {}).pop(message.sender_id, None)
+                collected = getattr(message.output_channel, "messages", None)
+                if isinstance(collected, list):
+                    collected[:] = [TRACKER_STORE_FAILED]
+
+        return super().blueprint(strict)
