@@ -16,8 +16,9 @@ application.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, List, Optional
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -26,7 +27,7 @@ from sanic import Blueprint, Sanic
 log = logging.getLogger(__name__)
 
 TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
-_failures: ContextVar[Optional[List[str]]] = ContextVar("tracker_store_failures", default=None)
+_failures: ContextVar[list[str] | None] = ContextVar("tracker_store_failures", default=None)
 
 
 def _note_failure(error: Exception) -> None:
@@ -53,7 +54,7 @@ class StrictRestInput(RestInput):
             store = Sanic.get_app().ctx.agent.tracker_store
             # FailSafeTrackerStore calls this instead of logging and falling back silently.
             store._on_tracker_store_error = _note_failure
-            failures: List[str] = []
+            failures: list[str] = []
             token = _failures.set(failures)
             try:
                 await on_new_message(message)
