@@ -98,6 +98,10 @@ class Dispatcher:
                 reason = "delivery failed"
             except SQLAlchemyError as error:
                 reason = f"inbox unavailable ({type(error).__name__})"
+            except Exception as error:  # noqa: BLE001 - an update the handlers cannot even be given
+                log.error("stored update could not be handled (%s); dropped", type(error).__name__)
+                await asyncio.to_thread(self.store.finish, update_id)
+                return
             log.warning("%s; the message stays in the inbox, again in %.0f s", reason, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)

@@ -104,7 +104,8 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     language = await _language(update, context)  # asked before the language is deleted too
     query = update.callback_query
     if query.message is not None:  # the question's buttons must not be pressed twice
-        await query.edit_message_reply_markup(reply_markup=None)
+        with contextlib.suppress(BadRequest):  # already removed by an attempt before a restart
+            await query.edit_message_reply_markup(reply_markup=None)
     if not confirmed:
         await context.bot.send_message(chat_id, texts.text("forget_kept", language))
         return
@@ -123,7 +124,10 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: the adapter's own (/forget) or a Rasa payload as the user's turn."""
     query = update.callback_query
-    await query.answer()
+    # Too late for a tap handled after a restart or a long outage (Telegram allows seconds):
+    # the spinner on the button is cosmetic, the tap itself must still be handled.
+    with contextlib.suppress(BadRequest):
+        await query.answer()
     if query.data in (FORGET_YES, FORGET_NO):
         await _answer_forget(update, context, query.data == FORGET_YES)
     elif query.data:

@@ -324,3 +324,23 @@ def test_replies_are_rebuilt_from_the_tracker_as_rasas_rest_channel_sends_them()
     ]
     assert replies_of_turn(events, 1) == [{"text": "old answer"}]
     assert replies_of_turn(events, 3) is None
+
+
+async def test_a_button_tapped_long_ago_is_still_handled(rig: Rig) -> None:
+    """After a restart or a Rasa outage the tap is too old to be answered (400), not too old to count."""
+    rig.api.faults["answerCallbackQuery"] = [(400, 0)]
+    await rig.start()
+    user = {"id": USER, "is_bot": False, "first_name": "Tester", "language_code": "en"}
+    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": USER, "type": "private"}}
+    await rig.api.add_update(
+        {
+            "callback_query": {
+                "id": "7",
+                "from": user,
+                "message": message,
+                "chat_instance": "1",
+                "data": "/help",
+            }
+        }
+    )
+    assert await rig.replies() == ["echo: /help"]
