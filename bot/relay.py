@@ -137,10 +137,10 @@ class TurnRelay:
                     failure = f"Rasa unavailable ({error})"
                     uncertain = uncertain or error.maybe_received
                 except RasaTimeout:
-                    # Rasa has the message; sending it again would repeat the turn.
-                    log.warning("Rasa did not answer within the timeout; user asked to write again")
-                    await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
-                    return None
+                    # Rasa has the message and may still answer it (or dropped it with the
+                    # connection): its tracker tells which before the message is sent again.
+                    failure = "Rasa did not answer within the timeout"
+                    uncertain = True
                 waited = time.monotonic() - started
                 if waited > policy.give_up_after:
                     log.error("%s for %.0f s; gave up on one message", failure, waited)

@@ -1,9 +1,11 @@
 """A scripted stand-in for Rasa's REST channel and HTTP API, for the adapter's tests.
 
 It answers every message with "echo: <message>" unless a reply is scripted, can be
-slowed down per message, stopped and started again on the same port (Rasa down and
-back), and serves the action server's health check. The real Rasa is exercised by
-the end-to-end tests; this one makes failure modes repeatable and fast.
+slowed down per message (once), stopped and started again on the same port (Rasa down and
+back), and serves the action server's health check. Like Rasa (Sanic), it abandons a turn
+whose client went away before the answer; a finished turn is kept as tracker events. The
+real Rasa is exercised by the end-to-end tests; this one makes failure modes repeatable
+and fast.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class FakeRasa:
     port: int = field(default_factory=free_port)
     received: list[tuple[str, str]] = field(default_factory=list)  # (sender, message) in arrival order
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    delays: dict[str, float] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)  # message -> seconds, for its first turn
     languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
     # sender -> events as Rasa's tracker store keeps them (user message with metadata, bot replies)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -37,13 +39,18 @@ class FakeRasa:
         return f"http://127.0.0.1:{self.port}"
 
     def messages(self) -> list[str]:
+        """Every message sent to it, also those of turns abandoned on the way."""
         return [message for _, message in self.received]
+
+    def turns(self) -> list[str]:
+        """The messages of turns that ran to the end (what Rasa's tracker store holds)."""
+        return [e["text"] for events in self.events.values() for e in events if e["event"] == "user"]
 
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         sender, message = body["sender"], body["message"]
         self.received.append((sender, message))
-        await asyncio.sleep(self.delays.get(message, self.default_delay))
+        await asyncio.sleep(self.delays.pop(message, self.default_delay))
         reply = self.replies.get(message)
         if reply is None:
             reply = [{"recipient_id": sender, "text": f"echo: {message}"}]
@@ -68,16 +75,16 @@ class FakeRasa:
             {"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503
         )
 
-    async def _received(self, _request: web.Request) -> web.Response:
-        return web.json_response(self.received)
+    async def _turns(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.turns())
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_get("/fake/received", self._received)
+        app.router.add_get("/fake/turns", self._turns)
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_get("/actions/health", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
@@ -89,7 +96,7 @@ class FakeRasa:
 
 def main() -> None:
     """`python -m tests.fake_rasa --port P [--delay S]`: the scripted Rasa as its own process,
-    for tests that kill the adapter; GET /fake/received lists what it was sent."""
+    for tests that kill the adapter; GET /fake/turns lists the turns that ran to the end."""
     import argparse
 
     parser = argparse.ArgumentParser()

@@ -95,7 +95,6 @@ def test_unknown_place_is_named_and_the_question_repeated(assistant, bot_api) ->
     assert "Darmstadt" in text  # the places it does know
 
 
-
 def test_a_crisis_while_the_place_is_asked_gets_the_emergency_numbers_then_the_search_goes_on(
     assistant, bot_api, demo_services
 ) -> None:
@@ -108,6 +107,7 @@ def test_a_crisis_while_the_place_is_asked_gets_the_emergency_numbers_then_the_s
     # The question for the place is still open afterwards.
     text = text_of(chat.say("Берлин"))
     assert "Berlin:" in text and any(name in text for name in services_in(demo_services, "health", "Berlin"))
+
 
 def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
     chat = Chat(bot_api, chat_id=105, language_code="en")

@@ -63,17 +63,17 @@ class Rig:
     last_seen: dict[int, int] = field(default_factory=dict)
 
     def settings(self, **changes: Any) -> Settings:
-        return Settings(
-            telegram_bot_token="123456:TEST-token",
-            telegram_base_url=f"{self.api_url}/bot",
-            rasa_url=self.rasa.url,
-            rasa_token=TOKEN,
-            rasa_timeout_seconds=10,
-            actions_health_url=f"{self.rasa.url}/actions/health",
-            database_url=self.database_url,
-            pseudonym_key="test-key",
-            **changes,
-        )
+        values: dict[str, Any] = {
+            "telegram_bot_token": "123456:TEST-token",
+            "telegram_base_url": f"{self.api_url}/bot",
+            "rasa_url": self.rasa.url,
+            "rasa_token": TOKEN,
+            "rasa_timeout_seconds": 10,
+            "actions_health_url": f"{self.rasa.url}/actions/health",
+            "database_url": self.database_url,
+            "pseudonym_key": "test-key",
+        }
+        return Settings(**(values | changes))
 
     @property
     def store(self) -> InboxStore:
@@ -344,3 +344,14 @@ async def test_a_button_tapped_long_ago_is_still_handled(rig: Rig) -> None:
         }
     )
     assert await rig.replies() == ["echo: /help"]
+
+
+async def test_a_turn_rasa_answers_too_late_is_answered_once_not_given_up(rig: Rig) -> None:
+    """Rasa overloaded: the adapter stops waiting (Rasa abandons the turn with the connection),
+    checks Rasa's tracker, and sends the message again: answered once, not given up."""
+    rig.rasa.delays["slow turn"] = 2.5
+    await rig.start(rasa_timeout_seconds=1)
+    await rig.say("slow turn")
+    replies = await rig.replies(count=2, wait=20)
+    assert replies == [texts.text("unavailable_kept", "en"), "echo: slow turn"]
+    assert rig.rasa.turns() == ["slow turn"]  # the abandoned turn did not count, the second ran once
