@@ -4,19 +4,20 @@ Starts the whole assistant (`python -m assistant run`: supervisor, Rasa, action 
 Telegram adapter with its inbox, the admin) against the local fake Bot API server, lets
 `--users` users write `--per-user` referral requests ("I need a doctor in <city>", a
 different city each time, so every answer names the message it answers) at `--rate`
-messages per second, and injects the faults of `--faults` on schedule:
+messages per second, and injects the faults of `--faults` one after another, each `--gap`
+seconds after the assistant answered again after the previous one:
 
-    adapter@T   kill -9 of the Telegram adapter T seconds after the first message
-    rasa@T      kill -9 of Rasa                  (the supervisor restarts both)
-    actions@T   kill -9 of the action server
-    429@T       the fake Bot API answers the next 20 sendMessage calls with 429 (retry after 2 s)
+    adapter     kill -9 of the Telegram adapter
+    rasa        kill -9 of Rasa                  (the supervisor restarts each)
+    actions     kill -9 of the action server
+    429         the fake Bot API answers the next 20 sendMessage calls with 429 (retry after 2 s)
 
 Printed per phase (the messages sent between one fault and the next): sent, answered,
 lost, answered twice, out of order within their chat; for each fault the recovery time
 (from the fault to the next answer posted to any user) and what the users were told.
 
     .venv/bin/python benchmarks/inbox_soak.py [--users 20] [--per-user 6] [--rate 2]
-        [--faults adapter@10,actions@25,rasa@40,429@55] [--database-url postgresql+psycopg://...]
+        [--faults adapter,actions,rasa,429] [--gap 15] [--database-url postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ NOTICES = {"unavailable_kept": "told 'not lost'", "unavailable": "told 'write ag
 @dataclass
 class Fault:
     kind: str
-    at: float
     happened: float | None = None
     recovered: float | None = None
 
@@ -69,6 +69,7 @@ class Sent:
 class Observed:
     answers: dict[int, list[tuple[float, str]]] = field(default_factory=dict)  # user -> (time, city)
     notices: dict[str, list[float]] = field(default_factory=dict)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # set when an answer came
 
 
 def pid_of(assistant: LoggedProcess, component: str) -> int:
@@ -99,6 +100,7 @@ async def watch(
                 observed.notices.setdefault(notice_texts[message["text"]], []).append(now)
             for city in HEADER.findall(message["text"]):
                 observed.answers.setdefault(user, []).append((now, city))
+                observed.changed.set()
 
 
 async def inject(fault: Fault, assistant: LoggedProcess, client: httpx.AsyncClient, api_url: str) -> None:
@@ -113,49 +115,76 @@ async def inject(fault: Fault, assistant: LoggedProcess, client: httpx.AsyncClie
     print(f"  {time.strftime('%H:%M:%S')} fault: {fault.kind}", flush=True)
 
 
+async def send_all(
+    args: argparse.Namespace, client: httpx.AsyncClient, api_url: str, sent: list[Sent]
+) -> None:
+    """Open loop: every user's messages, round robin, at `--rate` per second, whatever happens."""
+    users = list(range(1, args.users + 1))
+    start = time.monotonic()
+    for index, (n, user) in enumerate((n, user) for n in range(args.per_user) for user in users):
+        await asyncio.sleep(max(0.0, start + index / args.rate - time.monotonic()))
+        city = CITIES[(user + n) % len(CITIES)]
+        await client.post(
+            f"{api_url}/local/send",
+            json={"chat_id": user, "text": f"I need a doctor in {city}", "language_code": "en"},
+        )
+        sent.append(Sent(user, city, time.monotonic()))
+
+
+def answers_after(observed: Observed, moment: float) -> list[float]:
+    return [t for answers in observed.answers.values() for t, _ in answers if t > moment]
+
+
+async def inject_all(
+    args: argparse.Namespace,
+    faults: list[Fault],
+    assistant: LoggedProcess,
+    client: httpx.AsyncClient,
+    api_url: str,
+    observed: Observed,
+) -> None:
+    """Each fault `--gap` seconds after the assistant answered again after the previous one
+    (the first after the first answer of the run)."""
+    moment = 0.0
+    for fault in faults:
+        while True:
+            observed.changed.clear()
+            if answers_after(observed, moment):
+                break
+            await observed.changed.wait()
+        await asyncio.sleep(args.gap)
+        await inject(fault, assistant, client, api_url)
+        moment = fault.happened or 0.0
+
+
 async def soak(
     args: argparse.Namespace, api_url: str, assistant: LoggedProcess
 ) -> tuple[list[Sent], Observed, list[Fault]]:
-    faults = sorted(
-        (Fault(kind, float(at)) for kind, at in (item.split("@") for item in args.faults.split(",") if item)),
-        key=lambda f: f.at,
-    )
+    faults = [Fault(kind) for kind in args.faults.split(",") if kind]
     observed = Observed()
     sent: list[Sent] = []
     done = asyncio.Event()
-    users = list(range(1, args.users + 1))
     async with httpx.AsyncClient(timeout=30) as client:
-        watchers = [asyncio.create_task(watch(client, api_url, u, observed, done)) for u in users]
-        start = time.monotonic()
-        plan = [(n, user) for n in range(args.per_user) for user in users]
-        pending_faults = list(faults)
-        for index, (n, user) in enumerate(plan):
-            due = start + index / args.rate
-            while pending_faults and start + pending_faults[0].at <= due:
-                fault = pending_faults.pop(0)
-                await asyncio.sleep(max(0.0, start + fault.at - time.monotonic()))
-                await inject(fault, assistant, client, api_url)
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            city = CITIES[(user + n) % len(CITIES)]
-            await client.post(
-                f"{api_url}/local/send",
-                json={"chat_id": user, "text": f"I need a doctor in {city}", "language_code": "en"},
-            )
-            sent.append(Sent(user, city, time.monotonic()))
-        for fault in pending_faults:
-            await asyncio.sleep(max(0.0, start + fault.at - time.monotonic()))
-            await inject(fault, assistant, client, api_url)
+        watchers = [
+            asyncio.create_task(watch(client, api_url, u, observed, done)) for u in range(1, args.users + 1)
+        ]
+        injecting = asyncio.create_task(inject_all(args, faults, assistant, client, api_url, observed))
+        await send_all(args, client, api_url, sent)
         deadline = time.monotonic() + args.drain_timeout
         while time.monotonic() < deadline:
-            if sum(len(v) for v in observed.answers.values()) >= len(sent):
+            if injecting.done() and sum(len(v) for v in observed.answers.values()) >= len(sent):
                 break
             await asyncio.sleep(1.0)
+        if not injecting.done():
+            print("  not every fault was injected before the drain timeout", flush=True)
+            injecting.cancel()
         await asyncio.sleep(5.0)  # anything answered twice would come now
         done.set()
-        await asyncio.gather(*watchers, return_exceptions=True)
+        await asyncio.gather(*watchers, injecting, return_exceptions=True)
     for fault in faults:
-        later = [t for answers in observed.answers.values() for t, _ in answers if t > (fault.happened or 0)]
-        fault.recovered = min(later) if later else None
+        if fault.happened is not None:
+            later = answers_after(observed, fault.happened)
+            fault.recovered = min(later) if later else None
     return sent, observed, faults
 
 
@@ -212,7 +241,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--per-user", type=int, default=6, help=f"at most {len(CITIES)}")
     parser.add_argument("--rate", type=float, default=2.0, help="messages per second, all users together")
-    parser.add_argument("--faults", default="adapter@10,actions@25,rasa@40,429@55")
+    parser.add_argument("--faults", default="adapter,actions,rasa,429", help="in this order")
+    parser.add_argument(
+        "--gap", type=float, default=15.0, help="seconds between a recovery and the next fault"
+    )
     parser.add_argument("--database-url", help="default: a new SQLite file")
     parser.add_argument("--drain-timeout", type=float, default=600.0)
     args = parser.parse_args()
