@@ -9,13 +9,18 @@ message instead of the replies, `{"custom": {"wegweiser": "tracker_store_failed"
 Telegram adapter keeps the message in its inbox, tells the user it is kept and sends it
 again later, when the stored conversation (without the failed turn) is taken up.
 
+It also keeps the message text out of the log when a turn is abandoned (the client went
+away) or fails: Rasa's REST channel logs it there.
+
 Runs in the Rasa environment (.venv-rasa); credentials.yml names it. It never imports the
 application.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -58,6 +63,16 @@ class StrictRestInput(RestInput):
             token = _failures.set(failures)
             try:
                 await on_new_message(message)
+            except asyncio.CancelledError:
+                # The client went away (adapter killed or timed out): the turn is abandoned and
+                # will be sent again. Caught here because the REST channel would log the text.
+                log.warning("turn abandoned: the client went away before the answer")
+                return
+            except Exception as error:  # noqa: BLE001 - as the REST channel, but without the text
+                # Type and place only: an exception's text or traceback may quote the message.
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                log.error("turn failed: %s at %s:%s", type(error).__name__, frame.filename, frame.lineno)
+                return
             finally:
                 _failures.reset(token)
             if failures:
