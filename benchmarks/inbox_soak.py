@@ -246,6 +246,7 @@ def main() -> None:
         "--gap", type=float, default=15.0, help="seconds between a recovery and the next fault"
     )
     parser.add_argument("--database-url", help="default: a new SQLite file")
+    parser.add_argument("--redis-url", help="Rasa's lock store (REDIS_URL); default: in memory")
     parser.add_argument("--drain-timeout", type=float, default=600.0)
     args = parser.parse_args()
     args.per_user = min(args.per_user, len(CITIES))
@@ -254,11 +255,14 @@ def main() -> None:
         settings = {"TELEGRAM_BOT_TOKEN": "123456:SOAK-NOT-REAL", "TELEGRAM_BASE_URL": f"{api_url}/bot"}
         if args.database_url:
             settings["DATABASE_URL"] = args.database_url
+        if args.redis_url:
+            settings["REDIS_URL"] = args.redis_url
         assistant, _env = start_assistant(Path(tmp), marker, **settings)
         try:
             print(
                 f"{args.users} users x {args.per_user} messages at {args.rate}/s, faults {args.faults}, "
-                f"database {'PostgreSQL' if args.database_url else 'SQLite'}",
+                f"database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+                f"lock store {'Redis' if args.redis_url else 'in memory'}",
                 flush=True,
             )
             sent, observed, faults = asyncio.run(soak(args, api_url, assistant))
