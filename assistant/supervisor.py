@@ -146,8 +146,9 @@ class Supervisor:
             component.ready.set()
             return
         started = time.monotonic()
+        warned = False
         async with httpx.AsyncClient(timeout=2.0) as client:
-            while time.monotonic() - started < READY_TIMEOUT_SECONDS:
+            while True:  # until ready or the process exits (this task is then cancelled)
                 try:
                     if (await client.get(component.ready_url)).status_code == 200:
                         log.info(
@@ -160,8 +161,13 @@ class Supervisor:
                         return
                 except httpx.HTTPError:
                     pass
+                if not warned and time.monotonic() - started > READY_TIMEOUT_SECONDS:
+                    # A loaded machine can take longer (Rasa's model load): keep waiting, but say so.
+                    warned = True
+                    log.error(
+                        "%s not ready after %.0f s; still waiting", component.name, READY_TIMEOUT_SECONDS
+                    )
                 await asyncio.sleep(0.5)
-        log.error("%s did not become ready within %.0f s", component.name, READY_TIMEOUT_SECONDS)
 
     @staticmethod
     async def _forward_output(name: str, process: asyncio.subprocess.Process) -> None:
