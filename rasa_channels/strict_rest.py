@@ -47,6 +47,25 @@ def _note_failure(error: Exception) -> None:
     )
 
 
+def _guard(store: Any) -> None:
+    """Once: FailSafeTrackerStore reports failures here instead of logging and falling back
+    silently, and a turn that could not read its conversation never writes it (it would
+    append a turn run on an empty conversation to the stored one)."""
+    if getattr(store, "_wegweiser_guarded", False):
+        return
+    store._on_tracker_store_error = _note_failure
+    primary = store._tracker_store
+    save = primary.save
+
+    async def save_unless_read_failed(tracker: Any) -> None:
+        if _failures.get():
+            raise RuntimeError("this turn could not read its conversation")
+        await save(tracker)
+
+    primary.save = save_unless_read_failed
+    store._wegweiser_guarded = True
+
+
 class StrictRestInput(RestInput):
     """The REST channel (same URL: /webhooks/rest/webhook) that refuses unstored turns."""
 
@@ -57,8 +76,7 @@ class StrictRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def strict(message: UserMessage) -> None:
             store = Sanic.get_app().ctx.agent.tracker_store
-            # FailSafeTrackerStore calls this instead of logging and falling back silently.
-            store._on_tracker_store_error = _note_failure
+            _guard(store)
             failures: list[str] = []
             token = _failures.set(failures)
             try:
