@@ -78,6 +78,10 @@ class StrictRestInput(RestInput):
             store = Sanic.get_app().ctx.agent.tracker_store
             _guard(store)
             failures: list[str] = []
+            if type(store._tracker_store).__name__ == "InMemoryTrackerStore":
+                # No (working) tracker store configured: nothing would survive a restart.
+                log.error("Rasa keeps conversations in memory only; the turn is refused")
+                failures.append("InMemoryTrackerStore")
             token = _failures.set(failures)
             try:
                 await on_new_message(message)
