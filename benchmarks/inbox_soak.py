@@ -14,7 +14,8 @@ seconds after the assistant answered again after the previous one:
 
 Printed per phase (the messages sent between one fault and the next): sent, answered,
 lost, answered twice, out of order within their chat; for each fault the recovery time
-(from the fault to the next answer posted to any user) and what the users were told.
+(from the fault until the first answer to a message sent after it) and what the users were
+told.
 
     .venv/bin/python benchmarks/inbox_soak.py [--users 20] [--per-user 6] [--rate 2]
         [--faults adapter,actions,rasa,429] [--gap 15] [--database-url postgresql+psycopg://...]
@@ -131,8 +132,15 @@ async def send_all(
         sent.append(Sent(user, city, time.monotonic()))
 
 
-def answers_after(observed: Observed, moment: float) -> list[float]:
-    return [t for answers in observed.answers.values() for t, _ in answers if t > moment]
+def answers_after(observed: Observed, sent: list[Sent], moment: float) -> list[float]:
+    """When answers to messages sent after `moment` came: a user writing now is served again."""
+    sent_at = {(m.user, m.city): m.at for m in sent}
+    return [
+        t
+        for user, answers in observed.answers.items()
+        for t, city in answers
+        if sent_at.get((user, city), 0.0) > moment
+    ]
 
 
 async def inject_all(
@@ -142,14 +150,16 @@ async def inject_all(
     client: httpx.AsyncClient,
     api_url: str,
     observed: Observed,
+    sent: list[Sent],
 ) -> None:
     """Each fault `--gap` seconds after the assistant answered again after the previous one
-    (the first after the first answer of the run)."""
+        (the first after the first answer of the run): answered again means a message sent after
+    the fault was answered."""
     moment = 0.0
     for fault in faults:
         while True:
             observed.changed.clear()
-            if answers_after(observed, moment):
+            if answers_after(observed, sent, moment):
                 break
             await observed.changed.wait()
         await asyncio.sleep(args.gap)
@@ -168,7 +178,7 @@ async def soak(
         watchers = [
             asyncio.create_task(watch(client, api_url, u, observed, done)) for u in range(1, args.users + 1)
         ]
-        injecting = asyncio.create_task(inject_all(args, faults, assistant, client, api_url, observed))
+        injecting = asyncio.create_task(inject_all(args, faults, assistant, client, api_url, observed, sent))
         await send_all(args, client, api_url, sent)
         deadline = time.monotonic() + args.drain_timeout
         while time.monotonic() < deadline:
@@ -183,7 +193,7 @@ async def soak(
         await asyncio.gather(*watchers, injecting, return_exceptions=True)
     for fault in faults:
         if fault.happened is not None:
-            later = answers_after(observed, fault.happened)
+            later = answers_after(observed, sent, fault.happened)
             fault.recovered = min(later) if later else None
     return sent, observed, faults
 
