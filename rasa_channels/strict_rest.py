@@ -1,13 +1,16 @@
-"""Rasa's REST channel, except that a turn whose conversation could not be stored is refused.
+"""Rasa's REST channel, except that a turn that was not fully run and stored is refused.
 
 Rasa wraps every tracker store in a FailSafeTrackerStore: when reading or saving the
 conversation fails (SQLite "database is locked", PostgreSQL gone), it logs the error and
 goes on with an empty conversation or saves it in memory, where it is lost on restart and
-out of reach of /forget and retention. The REST channel would then answer as if nothing had
-happened. This channel notes such a failure during the turn and answers with one marker
-message instead of the replies, `{"custom": {"wegweiser": "tracker_store_failed"}}`: the
-Telegram adapter keeps the message in its inbox, tells the user it is kept and sends it
-again later, when the stored conversation (without the failed turn) is taken up.
+out of reach of /forget and retention. When a custom action fails (the action server is
+down or restarting), Rasa logs it, stores the turn without the action's answer and replies
+with nothing. The REST channel would answer as if nothing had happened.
+
+This channel notes such failures during the turn, does not store the turn, and answers with
+one marker message instead of the replies, `{"custom": {"wegweiser": "tracker_store_failed"}}`:
+the Telegram adapter keeps the message in its inbox, tells the user it is kept, and sends it
+again later against the stored conversation, which does not contain the failed turn.
 
 It also keeps the message text out of the log when a turn is abandoned (the client went
 away) or fails: Rasa's REST channel logs it there.
@@ -25,6 +28,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, Sanic
@@ -35,34 +39,53 @@ TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
 _failures: ContextVar[list[str] | None] = ContextVar("tracker_store_failures", default=None)
 
 
-def _note_failure(error: Exception) -> None:
+def _refuse(reason: str) -> None:
+    """Note that the current turn must not count (outside a turn: only logged)."""
     failures = _failures.get()
     if failures is not None:
-        failures.append(type(error).__name__)
-    # The operator must see it: the error's text names the database, never a message.
-    log.error(
-        "tracker store failed (%s: %s); the turn is refused and will be sent again",
-        type(error).__name__,
-        str(error).splitlines()[0][:200] if str(error) else "",
-    )
+        failures.append(reason)
+    log.error("%s; the turn is not stored and will be sent again", reason)
+
+
+def _note_failure(error: Exception) -> None:
+    # The operator must see it: the error's first line names the database, never a message.
+    first_line = str(error).splitlines()[0][:200] if str(error) else ""
+    _refuse(f"tracker store failed ({type(error).__name__}: {first_line})")
+
+
+_run_remote_action = RemoteAction.run
+
+
+async def _run_remote_action_noting_failure(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return await _run_remote_action(self, *args, **kwargs)
+    except ActionExecutionRejection:  # a form's normal "not this slot": no failure
+        raise
+    except Exception as error:
+        _refuse(f"custom action {self.name()} failed ({type(error).__name__})")
+        raise  # Rasa goes on as before (logs it, the action's events are lost)
+
+
+# Rasa catches a failing custom action inside the turn; this is where it can be noticed.
+RemoteAction.run = _run_remote_action_noting_failure
 
 
 def _guard(store: Any) -> None:
     """Once: FailSafeTrackerStore reports failures here instead of logging and falling back
-    silently, and a turn that could not read its conversation never writes it (it would
-    append a turn run on an empty conversation to the stored one)."""
+    silently, and a refused turn is never written (one that could not read its conversation
+    would append a turn run on an empty conversation to the stored one)."""
     if getattr(store, "_wegweiser_guarded", False):
         return
     store._on_tracker_store_error = _note_failure
     primary = store._tracker_store
     save = primary.save
 
-    async def save_unless_read_failed(tracker: Any) -> None:
+    async def save_unless_refused(tracker: Any) -> None:
         if _failures.get():
-            raise RuntimeError("this turn could not read its conversation")
+            return  # the turn will be sent again: it must not be in the conversation twice
         await save(tracker)
 
-    primary.save = save_unless_read_failed
+    primary.save = save_unless_refused
     store._wegweiser_guarded = True
 
 
@@ -78,11 +101,9 @@ class StrictRestInput(RestInput):
             store = Sanic.get_app().ctx.agent.tracker_store
             _guard(store)
             failures: list[str] = []
-            if type(store._tracker_store).__name__ == "InMemoryTrackerStore":
-                # No (working) tracker store configured: nothing would survive a restart.
-                log.error("Rasa keeps conversations in memory only; the turn is refused")
-                failures.append("InMemoryTrackerStore")
             token = _failures.set(failures)
+            if type(store._tracker_store).__name__ == "InMemoryTrackerStore":
+                _refuse("Rasa has no tracker store but memory")  # nothing would survive a restart
             try:
                 await on_new_message(message)
             except asyncio.CancelledError:
