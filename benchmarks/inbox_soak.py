@@ -224,7 +224,10 @@ def report(sent: list[Sent], observed: Observed, faults: list[Fault]) -> None:
                 total.add(chat)
         print(row(name, phase))
     print(row("**all**", total))
-    print("\n| fault | recovery (fault -> next answer) | users were told (until the next fault) |")
+    print(
+        "\n| fault | recovery: fault -> first answer to a message sent after it "
+        "| users were told (until the next fault) |"
+    )
     print("|---|---|---|")
     for i, fault in enumerate(faults):
         begin = fault.happened or 0
