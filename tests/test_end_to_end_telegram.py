@@ -242,7 +242,8 @@ ARABIC, CYRILLIC = re.compile(r"[\u0600-\u06FF]"), re.compile(r"[\u0400-\u04FF]"
 
 
 def test_transcript_arabic_kita_in_darmstadt(assistant, bot_api, demo_services) -> None:
-    """Amal's journey (DESIGN.md 1): Start, Arabic button, Kita question in Arabic, Darmstadt."""
+    """Amal's journey (docs/decisions.md, the people it is for): Start, Arabic button, Kita
+    question in Arabic, Darmstadt."""
     chat, lines = Chat(bot_api, chat_id=201, language_code="ar"), []
     [welcome] = _talk(chat, lines, "/start")
     _press(chat, lines, welcome, "العربية")
@@ -255,7 +256,8 @@ def test_transcript_arabic_kita_in_darmstadt(assistant, bot_api, demo_services) 
 
 
 def test_transcript_russian_anmeldung_in_bochum(assistant, bot_api, demo_services) -> None:
-    """Oleksandr (DESIGN.md 1): Russian with a typo, the German word transliterated."""
+    """Oleksandr (docs/decisions.md, the people it is for): Russian with a typo, the German word
+    transliterated."""
     chat, lines = Chat(bot_api, chat_id=202, language_code="uk"), []
     replies = _talk(chat, lines, "где сделать анмельдунг бочум")
     assert CYRILLIC.search(text_of(replies))
@@ -280,11 +282,21 @@ def test_transcript_turkish_doctor_in_stuttgart(assistant, bot_api, demo_service
     assert any(name in text for name in services_in(demo_services, "health", "Stuttgart")), text
 
 
+def test_the_console_says_where_each_component_listens_without_third_party_noise(started) -> None:
+    assistant, env = started
+    ports = {"actions": "ACTION_SERVER_PORT", "rasa": "RASA_PORT", "admin": "ADMIN_PORT"}
+    for component, port in ports.items():
+        assert f"{component} ready on http://127.0.0.1:{env[port]}" in assistant.output
+    for noise in ("DeprecationWarning", "declare_namespace", "setup plugin", "Registered function for"):
+        assert noise not in assistant.output
+
+
 # Last: it stops the assistant the tests above share.
 def test_sigint_stops_every_process(assistant, marker, bot_api) -> None:
     server_pids = set(processes_marked(marker)) - {assistant.process.pid}
     assert assistant.stop(signal.SIGINT, timeout=40) == 0
     assert "all components stopped" in assistant.output
+    assert "Traceback" not in assistant.output
     fake_server = [
         pid
         for pid in processes_marked(marker)
