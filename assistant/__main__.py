@@ -19,7 +19,7 @@ import secrets
 import sys
 
 from assistant.console import configure_logging
-from assistant.conversations import rasa_tracker_store_url
+from assistant.conversations import rasa_endpoints
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 from assistant.supervisor import Component, Supervisor
@@ -54,6 +54,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
     action_url = f"http://127.0.0.1:{settings.action_server_port}"
     rasa_url = f"http://127.0.0.1:{settings.rasa_port}"
     rasa_token = secrets.token_hex(24)  # protects Rasa's HTTP API for this run only
+    endpoints, endpoints_environment = rasa_endpoints(settings)
     result = [
         Component(
             name="actions",
@@ -78,7 +79,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
                 "--model",
                 model,
                 "--endpoints",
-                "endpoints.yml",
+                str(endpoints),
                 "--credentials",
                 "credentials.yml",
                 "-i",
@@ -92,7 +93,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             env={
                 **rasa_environment(),
                 "ACTION_SERVER_URL": f"{action_url}/webhook",
-                "RASA_TRACKER_STORE_URL": rasa_tracker_store_url(settings),
+                **endpoints_environment,
             },
             where=rasa_url,
             ready_url=f"{rasa_url}/status?token={rasa_token}",

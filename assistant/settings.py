@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of Rasa's tracker store (conversation texts). Default: the "
         "PostgreSQL database of DATABASE_URL, or var/conversations.sqlite3 beside the SQLite file.",
     )
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://[:password@]host:port/db. Set: Rasa keeps its conversation locks in Redis "
+        "(RedisLockStore), needed before several Rasa processes share the tracker store. Unset: "
+        "Rasa's in-memory lock store (one Rasa process).",
+    )
     conversation_retention_hours: float = Field(
         default=24.0,
         description="Conversations idle for longer are deleted from Rasa's tracker store.",

@@ -1,9 +1,17 @@
-"""Wiring of the python-telegram-bot Application: handlers, ordering, rate limits, start-up."""
+"""Wiring of the python-telegram-bot Application: handlers, rate limits, inbox, start-up.
+
+Updates do not come through PTB's Updater: bot/intake.py stores them in the durable inbox
+first, and bot/dispatch.py hands them to the Application's handlers one chat at a time.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
+from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -15,7 +23,9 @@ from telegram.ext import (
 
 from assistant.settings import Settings
 from bot import handlers
-from bot.ordering import PerChatUpdateProcessor
+from bot.dispatch import Dispatcher
+from bot.inbox import open_store
+from bot.intake import POLL_TIMEOUT_SECONDS, Intake, poll, webhook_app
 from bot.pseudonym import load_key
 from bot.rasa_client import RasaClient
 from bot.rate_limit import ChatRateLimiter
@@ -25,6 +35,7 @@ from bot.texts import LANGUAGES, commands
 # Only what the handlers below use: Telegram does not even send the rest (channel posts,
 # inline queries, polls, chat member changes...).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+WEBHOOK_PATH = "telegram"
 
 
 def quiet_third_party_loggers() -> None:
@@ -36,17 +47,13 @@ def quiet_third_party_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-async def _post_init(application: Application) -> None:
+async def set_commands(application: Application) -> None:
     # German is the default menu; every other supported language gets its own.
     for language in LANGUAGES:
         await application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands(language)],
             language_code=None if language == "de" else language,
         )
-
-
-async def _post_shutdown(application: Application) -> None:
-    await application.bot_data["relay"].aclose()
 
 
 def build_application(settings: Settings) -> Application:
@@ -57,15 +64,14 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .rate_limiter(ChatRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .updater(None)  # bot/intake.py receives updates, after storing them
         .build()
     )
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, token)
     application.bot_data["relay"] = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
     application.bot_data["settings"] = settings
+    application.bot_data["inbox"] = open_store(settings.database_url)
     add_handlers(application)
     quiet_third_party_loggers()
     return application
@@ -87,9 +93,7 @@ def add_handlers(application: Application) -> None:
         MessageHandler(filters.ChatType.GROUPS & message & filters.COMMAND, handlers.group_command)
     )
     application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text_message)
-    )
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text_message))
     kinds = [
         (filters.LOCATION, handlers.location),
         (filters.Sticker.ALL, handlers.sticker),
@@ -103,3 +107,91 @@ def add_handlers(application: Application) -> None:
         MessageHandler(private & message & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.other)
     )
     application.add_error_handler(handlers.error_handler)
+
+
+class Adapter:
+    """The running adapter: unfinished updates taken up again, then polling or the webhook server."""
+
+    def __init__(self, application: Application, settings: Settings) -> None:
+        self.application = application
+        self.settings = settings
+        self.store = application.bot_data["inbox"]
+        self.dispatcher = Dispatcher(application, self.store)
+        relay: TurnRelay = application.bot_data["relay"]
+        self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
+        self._polling: asyncio.Task[None] | None = None
+        self._webhook: web.AppRunner | None = None
+
+    async def start(self, poll_seconds: int = POLL_TIMEOUT_SECONDS) -> None:
+        try:
+            await asyncio.to_thread(self.store.next_offset)
+        except SQLAlchemyError as error:
+            raise SystemExit(
+                f"the inbox table is missing or unreadable ({type(error).__name__}): "
+                "run `python -m referrals migrate` (the run command does)"
+            ) from None
+        await self.application.initialize()
+        await set_commands(self.application)
+        await self.dispatcher.recover()  # before anything new, so each chat stays in order
+        settings = self.settings
+        if settings.telegram_webhook_url:
+            await self.start_webhook()
+        else:
+            self._polling = asyncio.create_task(
+                poll(
+                    self.application.bot,
+                    self.intake,
+                    ALLOWED_UPDATES,
+                    settings.telegram_drop_pending_updates,
+                    poll_seconds=poll_seconds,
+                ),
+                name="polling",
+            )
+
+    async def start_webhook(self) -> None:
+        settings = self.settings
+        if settings.telegram_webhook_secret is None:
+            raise SystemExit("TELEGRAM_WEBHOOK_SECRET must be set in webhook mode")
+        assert settings.telegram_webhook_url is not None
+        secret = settings.telegram_webhook_secret.get_secret_value()
+        self._webhook = web.AppRunner(
+            webhook_app(self.application.bot, self.intake, secret, "/" + WEBHOOK_PATH), access_log=None
+        )
+        await self._webhook.setup()
+        await web.TCPSite(
+            self._webhook, settings.telegram_webhook_listen, settings.telegram_webhook_port
+        ).start()
+        await self.application.bot.set_webhook(
+            settings.telegram_webhook_url.rstrip("/") + "/" + WEBHOOK_PATH,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=settings.telegram_drop_pending_updates,
+        )
+
+    async def run_until_stopped(self) -> None:
+        """Until SIGINT/SIGTERM, or until polling stops for good (wrong token, another adapter)."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        waiting = [asyncio.create_task(stop.wait())]
+        if self._polling:
+            waiting.append(self._polling)
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if self._polling and self._polling.done():
+            self._polling.result()  # raises what stopped it
+
+    async def stop_intake(self) -> None:
+        if self._polling:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        if self._webhook:
+            await self._webhook.cleanup()
+            self._webhook = None
+
+    async def stop(self) -> None:
+        await self.stop_intake()
+        await self.dispatcher.stop()
+        await self.application.bot_data["relay"].aclose()
+        await self.application.shutdown()

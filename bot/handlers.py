@@ -11,11 +11,14 @@ import contextlib
 import json
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from assistant.conversations import delete_conversation
 from bot import texts
+from bot.inbox import current_turn
 from bot.relay import TurnRelay
 from referrals.topics import LANGUAGE_NAMES, choose_language_payload
 
@@ -96,18 +99,23 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> None:
-    """The confirmation button of /forget: delete in Rasa's store and in the adapter's memory."""
+    """The confirmation button of /forget: delete in Rasa's store, the inbox and the adapter's memory."""
     chat_id = update.effective_chat.id
     language = await _language(update, context)  # asked before the language is deleted too
     query = update.callback_query
     if query.message is not None:  # the question's buttons must not be pressed twice
-        await query.edit_message_reply_markup(reply_markup=None)
+        with contextlib.suppress(BadRequest):  # already removed by an attempt before a restart
+            await query.edit_message_reply_markup(reply_markup=None)
     if not confirmed:
         await context.bot.send_message(chat_id, texts.text("forget_kept", language))
         return
     relay = _relay(context)
     settings = context.bot_data["settings"]
-    deleted = await asyncio.to_thread(delete_conversation, relay.sender(chat_id), settings)
+    sender = relay.sender(chat_id)
+    deleted = await asyncio.to_thread(delete_conversation, sender, settings)
+    stored = current_turn.get()
+    inbox = context.bot_data["inbox"]
+    await asyncio.to_thread(inbox.forget, sender, stored.update_id if stored else None)
     relay.forget(chat_id)
     log.info("conversation forgotten on request (%d stored events deleted)", deleted)
     await context.bot.send_message(chat_id, texts.text("forgotten", language))
@@ -116,7 +124,10 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: the adapter's own (/forget) or a Rasa payload as the user's turn."""
     query = update.callback_query
-    await query.answer()
+    # Too late for a tap handled after a restart or a long outage (Telegram allows seconds):
+    # the spinner on the button is cosmetic, the tap itself must still be handled.
+    with contextlib.suppress(BadRequest):
+        await query.answer()
     if query.data in (FORGET_YES, FORGET_NO):
         await _answer_forget(update, context, query.data == FORGET_YES)
     elif query.data:
@@ -173,9 +184,24 @@ async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
+def _passing(error: BaseException | None) -> bool:
+    """A failure that passes (Telegram unreachable or still limiting, the database busy):
+    the update is handled again later rather than answered with an apology."""
+    if isinstance(error, BadRequest):  # a NetworkError subclass, but Telegram said no
+        return False
+    return isinstance(error, NetworkError | RetryAfter | SQLAlchemyError)
+
+
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure without the update's content, tell the user; the bot keeps running."""
+    """Log the failure without the update's content, tell the user; the bot keeps running.
+
+    A passing failure leaves the update in the inbox, to be handled again (bot/dispatch.py)."""
     error = context.error
+    stored = current_turn.get()
+    if stored is not None and _passing(error):
+        stored.retry = True
+        log.warning("delivery failed: %s; the update will be handled again", type(error).__name__)
+        return
     log.error(
         "handler failed: %s",
         type(error).__name__,

@@ -1,4 +1,5 @@
-"""Client of the Rasa server: the REST channel for turns, the HTTP API for the reply language."""
+"""Client of the Rasa server: the REST channel for turns, the HTTP API for the reply language
+and for what an earlier attempt of a turn left in the conversation."""
 
 from __future__ import annotations
 
@@ -6,9 +7,21 @@ from typing import Any
 
 import httpx
 
+UPDATE_ID = "update_id"  # metadata key: which Telegram update a user message came from
+# What rasa_channels/strict_rest.py answers instead of replies Rasa could not store.
+TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
+
 
 class RasaUnavailable(Exception):
-    """Rasa did not take the message (down, starting, overloaded, failing): safe to send again."""
+    """Rasa did not answer the message (down, starting, overloaded, failing).
+
+    `maybe_received`: the request reached Rasa, which may have run (and stored) the turn
+    before failing, so the conversation must be looked at before sending it again.
+    """
+
+    def __init__(self, reason: str, maybe_received: bool) -> None:
+        super().__init__(reason)
+        self.maybe_received = maybe_received
 
 
 class RasaTimeout(Exception):
@@ -33,28 +46,87 @@ class RasaClient:
             )
         except httpx.ReadTimeout:
             raise RasaTimeout("ReadTimeout") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            raise RasaUnavailable(type(error).__name__, maybe_received=False) from None
         except httpx.HTTPError as error:
             # The exception text may include the request body: never log it.
-            raise RasaUnavailable(type(error).__name__) from None
+            raise RasaUnavailable(type(error).__name__, maybe_received=True) from None
         if response.status_code >= 400:
-            raise RasaUnavailable(f"HTTP {response.status_code}")
-        return list(response.json() or [])
+            raise RasaUnavailable(f"HTTP {response.status_code}", maybe_received=True)
+        replies = list(response.json() or [])
+        if TRACKER_STORE_FAILED in replies:
+            # The turn was not stored (nor kept in memory): send it again once the store works.
+            raise RasaUnavailable("its tracker store failed", maybe_received=False)
+        return replies
+
+    async def _tracker(self, sender: str, include_events: str, wait_seconds: float) -> dict[str, Any]:
+        response = await self._client.get(
+            f"/conversations/{sender}/tracker",
+            params={"include_events": include_events, "token": self._token},
+            timeout=wait_seconds,
+        )
+        response.raise_for_status()
+        return response.json()
 
     async def reply_language(self, sender: str) -> str | None:
         """The conversation's reply language (Rasa's `language` slot), None if unknown or unreachable."""
         if self._token is None:
             return None
         try:
-            response = await self._client.get(
-                f"/conversations/{sender}/tracker",
-                params={"include_events": "NONE", "token": self._token},
-                timeout=2.0,
-            )
-            response.raise_for_status()
-            language = (response.json().get("slots") or {}).get("language")
+            language = ((await self._tracker(sender, "NONE", 2.0)).get("slots") or {}).get("language")
         except (httpx.HTTPError, ValueError):
             return None
         return str(language) if language else None
 
+    async def earlier_replies(self, sender: str, update_id: int) -> list[dict[str, Any]] | None:
+        """The replies of a turn Rasa already ran for this update, from its tracker; None when the
+        conversation holds no such turn (or Rasa's API is not configured). Raises RasaUnavailable
+        when Rasa cannot be asked: then nobody knows, and the message must wait."""
+        if self._token is None:
+            return None
+        try:
+            tracker = await self._tracker(sender, "ALL", 30.0)
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(f"tracker: {type(error).__name__}", maybe_received=False) from None
+        return replies_of_turn(tracker.get("events") or [], update_id)
+
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def replies_of_turn(events: list[dict[str, Any]], update_id: int) -> list[dict[str, Any]] | None:
+    """What Rasa's REST channel answered to the (last) user message of `update_id`, rebuilt from
+    the bot events that follow it; None when no user message carries that update id."""
+    starts = [
+        i
+        for i, event in enumerate(events)
+        if event.get("event") == "user" and (event.get("metadata") or {}).get(UPDATE_ID) == update_id
+    ]
+    if not starts:
+        return None
+    replies: list[dict[str, Any]] = []
+    for event in events[starts[-1] + 1 :]:
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            replies.extend(_rest_messages(event))
+    return replies
+
+
+def _rest_messages(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages Rasa's CollectingOutputChannel makes of one bot event (OutputChannel.send_response)."""
+    data = event.get("data") or {}
+    text = event.get("text")
+    out: list[dict[str, Any]] = []
+    buttons = data.get("quick_replies") or data.get("buttons")
+    if buttons:
+        out.append({"text": text, "buttons": buttons} if text is not None else {"buttons": buttons})
+    elif text:
+        out.extend({"text": part} for part in text.strip().split("\n\n"))
+    if data.get("custom"):
+        out.append({"custom": data["custom"]})
+    if data.get("image"):
+        out.append({"image": data["image"]})
+    if data.get("attachment") and data.get("attachment") != data.get("image"):
+        out.append({"attachment": data["attachment"]})
+    return out

@@ -1,11 +1,18 @@
 """One user turn: Telegram -> Rasa -> Telegram, without losing the message.
 
-When Rasa (or the action server behind it) is down, the user is told once, the
-message is kept in memory and sent again with exponential backoff until Rasa
-answers or `give_up_after` passes; the chat's later messages wait behind it
-(bot/ordering.py), so answers stay in order. A typing indicator runs while the
-user waits; a slow turn gets one short "one moment" notice.
-Nothing of the message is logged: only what failed and how long it took.
+The update is already in the durable inbox (bot/inbox.py) when the turn starts. Rasa's
+replies are stored there before the first is sent, and every message Telegram accepts is
+counted, so after a crash of the adapter the turn resumes where it stopped: stored replies
+are sent (the rest of them), never asked for again. When an earlier attempt may have
+reached Rasa but left no stored replies, Rasa's tracker is asked first: the user message
+carries the update id in its metadata, and the replies Rasa gave are rebuilt from it.
+
+When Rasa (or the action server behind it) is down, the user is told once that the
+message is kept; it is sent again with exponential backoff until Rasa answers or
+`give_up_after` passes; the chat's later messages wait behind it (bot/dispatch.py), so
+answers stay in order. A typing indicator runs while the user waits; a slow turn gets one
+short "one moment" notice. Nothing of the message is logged: only what failed and how long
+it took.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
@@ -24,8 +32,9 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot import texts
+from bot.inbox import Turn, current_turn
 from bot.pseudonym import conversation_id
-from bot.rasa_client import RasaClient, RasaTimeout, RasaUnavailable
+from bot.rasa_client import UPDATE_ID, RasaClient, RasaTimeout, RasaUnavailable
 from bot.rendering import OutgoingMessage, render
 
 log = logging.getLogger(__name__)
@@ -84,47 +93,81 @@ class TurnRelay:
         self._location_keyboard.discard(chat_id)
 
     async def turn(self, bot: Bot, chat_id: int, text: str, language_code: str | None) -> None:
-        """Send `text` to Rasa as this chat's turn and post Rasa's replies."""
+        """Send `text` to Rasa as this chat's turn and post Rasa's replies (resuming a stored turn)."""
+        stored = current_turn.get()
+        replies = stored.entry.replies if stored else None
+        if replies is None:
+            replies = await self._ask_rasa(bot, chat_id, text, language_code, stored)
+            if replies is None:
+                return
+            if stored:
+                await stored.save_replies(replies)
+        await self.post(bot, chat_id, render(replies))
+
+    async def _ask_rasa(
+        self, bot: Bot, chat_id: int, text: str, language_code: str | None, stored: Turn | None
+    ) -> list[dict[str, Any]] | None:
+        """Rasa's replies to the turn, None when the user was told to write again instead."""
         policy = self.policy
         started = time.monotonic()
         delay = policy.first_delay
-        told_unavailable = False
-        metadata = {"language_code": language_code}
+        told_unavailable = bool(stored and stored.entry.notified)
+        metadata: dict[str, Any] = {"language_code": language_code}
+        uncertain = False
+        if stored:
+            metadata[UPDATE_ID] = stored.update_id
+            uncertain = stored.uncertain
+        sender = self.sender(chat_id)
         notices: set[str] = set()  # what the user was already told during this turn
         async with self._typing(bot, chat_id, language_code, notices):
             while True:
                 try:
-                    replies = await self.rasa.send(self.sender(chat_id), text[:MAX_TEXT_TO_RASA], metadata)
+                    if uncertain and stored:
+                        earlier = await self.rasa.earlier_replies(sender, stored.update_id)
+                        uncertain = False
+                        if earlier is not None and (earlier or await self._actions_up()):
+                            log.info("Rasa had already answered this message; its replies are sent")
+                            replies = earlier
+                            break
+                    replies = await self.rasa.send(sender, text[:MAX_TEXT_TO_RASA], metadata)
                     if replies or await self._actions_up():
                         break
                     failure = "no reply while the action server is down"
                 except RasaUnavailable as error:
                     failure = f"Rasa unavailable ({error})"
+                    uncertain = uncertain or error.maybe_received
                 except RasaTimeout:
-                    # Rasa has the message; sending it again would repeat the turn.
-                    log.warning("Rasa did not answer within the timeout; user asked to write again")
-                    await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
-                    return
+                    # Rasa has the message and may still answer it (or dropped it with the
+                    # connection): its tracker tells which before the message is sent again.
+                    failure = "Rasa did not answer within the timeout"
+                    uncertain = True
                 waited = time.monotonic() - started
                 if waited > policy.give_up_after:
                     log.error("%s for %.0f s; gave up on one message", failure, waited)
                     await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
-                    return
+                    return None
                 if not told_unavailable:
                     told_unavailable = True
                     notices.add("unavailable_kept")
                     log.warning("%s; message kept, retrying with backoff", failure)
                     language = self._languages.get(chat_id) or language_code
                     await self._send_text(bot, chat_id, texts.text("unavailable_kept", language))
+                    if stored:
+                        await stored.mark_notified()
+                elif not notices:
+                    notices.add("unavailable_kept")  # told before a restart: no "one moment" either
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, policy.max_delay)
         if told_unavailable:
             log.info("Rasa answered again after %.1f s", time.monotonic() - started)
-        await self.post(bot, chat_id, render(replies))
+        return replies
 
     async def post(self, bot: Bot, chat_id: int, messages: list[OutgoingMessage]) -> None:
-        """Send rendered messages; close an open location keyboard with the next plain message."""
-        for message in messages:
+        """Send rendered messages (those the stored turn has not sent yet), counting each one
+        Telegram accepted; close an open location keyboard with the next plain message."""
+        stored = current_turn.get()
+        first = stored.entry.sent if stored else 0
+        for number, message in enumerate(messages[first:], start=first + 1):
             keyboard = message.keyboard
             if isinstance(keyboard, ReplyKeyboardMarkup):
                 self._location_keyboard.add(chat_id)
@@ -146,6 +189,8 @@ class TurnRelay:
                 # Should not happen (everything is escaped); never lose the reply over markup.
                 log.error("Telegram refused a reply (%s); sent as plain text", error.message[:80])
                 await bot.send_message(chat_id, message.html_text, reply_markup=keyboard)
+            if stored and number < len(messages):  # the last one: the dispatcher marks the update done
+                await stored.mark_sent(number)
 
     async def _send_text(self, bot: Bot, chat_id: int, text: str) -> None:
         with contextlib.suppress(Forbidden):
@@ -165,7 +210,7 @@ class TurnRelay:
     async def _typing(
         self, bot: Bot, chat_id: int, language_code: str | None, notices: set[str]
     ) -> AsyncIterator[None]:
-        """"typing…" while the user waits, and one "one moment" notice for a slow turn."""
+        """ "typing…" while the user waits, and one "one moment" notice for a slow turn."""
 
         async def keep_typing() -> None:
             slow_at = time.monotonic() + self.policy.slow_notice_after

@@ -114,7 +114,11 @@ def start_assistant(tmp_path: Path, marker: str, **settings: str) -> tuple[Logge
     }
     process = LoggedProcess([sys.executable, "-m", "assistant", "run"], env, ROOT)
     started = time.monotonic()
-    process.wait_for_line("READY.", READY_TIMEOUT)
+    try:
+        process.wait_for_line("READY.", READY_TIMEOUT)
+    except AssertionError:
+        process.stop(signal.SIGINT, timeout=60)  # no orphaned Rasa eating the machine
+        raise
     print(f"assistant ready after {time.monotonic() - started:.1f} s")
     return process, env
 

@@ -1,9 +1,11 @@
 """A scripted stand-in for Rasa's REST channel and HTTP API, for the adapter's tests.
 
 It answers every message with "echo: <message>" unless a reply is scripted, can be
-slowed down per message, stopped and started again on the same port (Rasa down and
-back), and serves the action server's health check. The real Rasa is exercised by
-the end-to-end tests; this one makes failure modes repeatable and fast.
+slowed down per message (once), stopped and started again on the same port (Rasa down and
+back), and serves the action server's health check. Like Rasa (Sanic), it abandons a turn
+whose client went away before the answer; a finished turn is kept as tracker events. The
+real Rasa is exercised by the end-to-end tests; this one makes failure modes repeatable
+and fast.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ class FakeRasa:
     port: int = field(default_factory=free_port)
     received: list[tuple[str, str]] = field(default_factory=list)  # (sender, message) in arrival order
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    delays: dict[str, float] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)  # message -> seconds, for its first turn
     languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
+    # sender -> events as Rasa's tracker store keeps them (user message with metadata, bot replies)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     actions_up: bool = True
+    default_delay: float = 0.0
     _runner: web.AppRunner | None = None
     _arrival: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -35,6 +40,7 @@ class FakeRasa:
         return f"http://127.0.0.1:{self.port}"
 
     def messages(self) -> list[str]:
+        """Every message sent to it, also those of turns abandoned on the way."""
         return [message for _, message in self.received]
 
     async def until_received(self, message: str, times: int) -> None:
@@ -43,34 +49,50 @@ class FakeRasa:
             self._arrival.clear()
             await self._arrival.wait()
 
+    def turns(self) -> list[str]:
+        """The messages of turns that ran to the end (what Rasa's tracker store holds)."""
+        return [e["text"] for events in self.events.values() for e in events if e["event"] == "user"]
+
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         sender, message = body["sender"], body["message"]
         self.received.append((sender, message))
         self._arrival.set()
-        await asyncio.sleep(self.delays.get(message, 0))
+        await asyncio.sleep(self.delays.pop(message, self.default_delay))
         reply = self.replies.get(message)
         if reply is None:
             reply = [{"recipient_id": sender, "text": f"echo: {message}"}]
+        events = self.events.setdefault(sender, [])
+        events.append({"event": "user", "text": message, "metadata": body.get("metadata") or {}})
+        for part in reply:
+            data = {key: part.get(key) for key in ("buttons", "custom", "image")}
+            events.append({"event": "bot", "text": part.get("text"), "data": data})
         return web.json_response(reply)
 
     async def _tracker(self, request: web.Request) -> web.Response:
         if request.query.get("token") != TOKEN:
             raise web.HTTPUnauthorized()
         sender = request.match_info["sender"]
-        return web.json_response({"sender_id": sender, "slots": {"language": self.languages.get(sender)}})
+        tracker: dict[str, Any] = {"sender_id": sender, "slots": {"language": self.languages.get(sender)}}
+        if request.query.get("include_events") != "NONE":
+            tracker["events"] = self.events.get(sender, [])
+        return web.json_response(tracker)
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "ok" if self.actions_up else "down"}, status=200 if self.actions_up else 503
         )
 
+    async def _turns(self, _request: web.Request) -> web.Response:
+        return web.json_response(self.turns())
+
     async def start(self) -> None:
         app = web.Application()
+        app.router.add_get("/fake/turns", self._turns)
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_get("/actions/health", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
@@ -78,3 +100,25 @@ class FakeRasa:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def main() -> None:
+    """`python -m tests.fake_rasa --port P [--delay S]`: the scripted Rasa as its own process,
+    for tests that kill the adapter; GET /fake/turns lists the turns that ran to the end."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds every turn takes")
+    args = parser.parse_args()
+
+    async def serve() -> None:
+        rasa = FakeRasa(port=args.port, default_delay=args.delay)
+        await rasa.start()
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

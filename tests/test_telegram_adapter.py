@@ -17,11 +17,13 @@ from typing import Any
 import httpx
 import pytest
 from aiohttp import web
+from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
 from assistant.settings import Settings
 from bot import texts
-from bot.app import ALLOWED_UPDATES, _post_init, build_application
+from bot.app import Adapter, build_application
+from bot.inbox import InboxRow
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.relay import RetryPolicy
 from referrals.topics import LANGUAGE_NAMES
@@ -39,6 +41,7 @@ class Harness:
     application: Any
     tracker_db: Path
     last_seen: dict[int, int]
+    adapter: Adapter
 
     async def say(self, text: str, chat_id: int = USER, language_code: str | None = "en") -> None:
         await self.api.add_update({"message": self.api.user_message(chat_id, text, language_code)})
@@ -113,19 +116,18 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         conversation_retention_hours=24,
     )
     application = build_application(settings)
+    engine = create_engine(settings.database_url)
+    InboxRow.__table__.create(engine)  # what the migration creates (tests/test_migrations.py)
+    engine.dispose()
     application.bot_data["relay"].policy = RetryPolicy(
         first_delay=0.2, max_delay=0.5, give_up_after=20, slow_notice_after=0.8
     )
-    await application.initialize()
-    await _post_init(application)
-    await application.start()
-    await application.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    adapter = Adapter(application, settings)
+    await adapter.start(poll_seconds=1)
     try:
-        yield Harness(api, rasa, application, tracker_db, {})
+        yield Harness(api, rasa, application, tracker_db, {}, adapter)
     finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
+        await adapter.stop()
         await rasa.stop()
         await runner.cleanup()
 
@@ -423,18 +425,18 @@ async def test_rasa_sees_a_pseudonym_and_logs_hold_no_ids_or_texts(harness: Harn
 
 
 async def test_webhook_mode_checks_the_secret_on_every_request(harness: Harness) -> None:
-    application = harness.application
-    await application.updater.stop()
+    adapter = harness.adapter
+    await adapter.stop_intake()
     port = free_port()
-    await application.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="telegram",
-        webhook_url="https://bot.example.org/telegram",
-        secret_token="s3cret-Token_1",
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=True,
+    adapter.settings = adapter.settings.model_copy(
+        update={
+            "telegram_webhook_url": "https://bot.example.org",
+            "telegram_webhook_secret": SecretStr("s3cret-Token_1"),
+            "telegram_webhook_port": port,
+            "telegram_drop_pending_updates": True,
+        }
     )
+    await adapter.start_webhook()
     method, params = harness.api.requests[-1]
     assert method == "setWebhook"
     assert params["secret_token"] == "s3cret-Token_1"

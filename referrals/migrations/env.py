@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bot import inbox as _inbox  # noqa: F401 - the Telegram adapter's inbox table
 from referrals.admin import models as _admin_models  # noqa: F401 - the admin's tables
 from referrals.db import make_engine
 from referrals.models import Base

@@ -9,6 +9,10 @@ The statistics need no deletion: they are aggregated counters with no per-turn d
 no text and no id (see referrals.statistics.models); the daily hash salt lives only in
 the action server's memory and is replaced every day.
 
+The Telegram adapter's inbox (bot/inbox.py) keeps a message's text only until it is
+answered; its rows (answered or, after the adapter was stopped that long, not) are
+deleted by the same job after the same period.
+
 Scheduled inside the application: the run command (`python -m assistant run`) runs the
 job at start and then every hour beside its processes; `python -m referrals retention`
 runs it once (e.g. from cron when the assistant is deployed differently).
@@ -24,6 +28,7 @@ from typing import TypeVar
 
 from assistant.conversations import delete_idle_conversations
 from assistant.settings import Settings, get_settings
+from bot.inbox import delete_expired_entries
 
 log = logging.getLogger("referrals.statistics")
 INTERVAL_SECONDS = 3600.0
@@ -36,6 +41,8 @@ def run_retention(settings: Settings | None = None) -> int:
     hours = settings.conversation_retention_hours
     deleted = delete_idle_conversations(timedelta(hours=hours), settings)
     log.info("retention: deleted %d stored events of conversations idle for more than %g h", deleted, hours)
+    inbox = delete_expired_entries(settings.database_url, timedelta(hours=hours))
+    log.info("retention: deleted %d inbox entries received more than %g h ago", inbox, hours)
     return deleted
 
 

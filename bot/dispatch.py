@@ -1,0 +1,124 @@
+"""Hands stored updates to the handlers: one at a time per chat, in order; chats concurrently.
+
+Each chat with unfinished updates gets a task that takes its updates oldest first, runs
+python-telegram-bot's handlers for one (Application.process_update) and marks it done
+only when they finished and Telegram accepted the replies. When delivery failed for a
+passing reason (Telegram unreachable, 429 after the rate limiter's retries, the database
+busy), the same update is handled again after a pause, resuming from what was stored,
+and the chat's later updates wait behind it. At start-up every unfinished update is
+taken up again, before anything new, oldest first.
+
+At most `max_concurrent_turns` updates are handled at once: Rasa answers about 13 turns/s on
+2 cores whatever the concurrency, and a backlog (after a Rasa restart) then waits here, where
+nothing times out, rather than inside Rasa, where turns would run into RASA_TIMEOUT_SECONDS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.ext import Application
+
+from bot.inbox import InboxStore, Turn, current_turn
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST_DELAY = 1.0
+RETRY_MAX_DELAY = 30.0
+
+
+class Dispatcher:
+    def __init__(self, application: Application, store: InboxStore, max_concurrent_turns: int = 16) -> None:
+        self.application = application
+        self.store = store
+        self._queues: dict[str, deque[tuple[int, bool]]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._turns = asyncio.Semaphore(max_concurrent_turns)
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def recover(self) -> int:
+        """Queue every unfinished update of an earlier run; returns how many."""
+        unfinished = await asyncio.to_thread(self.store.unfinished)
+        for update_id, chat in unfinished:
+            self._queue(update_id, chat, recovered=True)
+        if unfinished:
+            log.info("%d unfinished messages from before the restart taken up again", len(unfinished))
+        return len(unfinished)
+
+    def submit(self, stored: list[tuple[int, str]]) -> None:
+        """Queue newly stored updates (in update_id order)."""
+        for update_id, chat in stored:
+            self._queue(update_id, chat, recovered=False)
+
+    def _queue(self, update_id: int, chat: str, recovered: bool) -> None:
+        self._queues.setdefault(chat, deque()).append((update_id, recovered))
+        if chat not in self._tasks:
+            self._idle.clear()
+            self._tasks[chat] = asyncio.create_task(self._run_chat(chat), name="inbox-chat")
+
+    async def _run_chat(self, chat: str) -> None:
+        queue = self._queues[chat]
+        try:
+            while queue:
+                update_id, recovered = queue[0]
+                async with self._turns:
+                    await self._handle(update_id, recovered)
+                queue.popleft()
+        finally:
+            # No await between the last check and here: nothing can be queued in between.
+            del self._tasks[chat]
+            if not queue:
+                del self._queues[chat]
+            if not self._tasks:
+                self._idle.set()
+
+    async def _handle(self, update_id: int, recovered: bool) -> None:
+        """Handle one stored update until it is done (or gone: /forget, retention)."""
+        delay = RETRY_FIRST_DELAY
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                entry = await asyncio.to_thread(self.store.load, update_id)
+                if entry is None:
+                    return
+                turn = Turn(self.store, entry, uncertain=recovered or attempt > 1)
+                update = Update.de_json(entry.payload, self.application.bot)
+                token = current_turn.set(turn)
+                try:
+                    await self.application.process_update(update)
+                finally:
+                    current_turn.reset(token)
+                if not turn.retry:
+                    await asyncio.to_thread(self.store.finish, update_id)
+                    return
+                reason = "delivery failed"
+            except SQLAlchemyError as error:
+                reason = f"inbox unavailable ({type(error).__name__})"
+            except Exception as error:  # noqa: BLE001 - an update the handlers cannot even be given
+                log.error("stored update could not be handled (%s); dropped", type(error).__name__)
+                await asyncio.to_thread(self.store.finish, update_id)
+                return
+            log.warning("%s; the message stays in the inbox, again in %.0f s", reason, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_DELAY)
+
+    async def wait_idle(self) -> None:
+        """Until every queued update is done (tests, graceful stop)."""
+        await self._idle.wait()
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Let running turns finish for a moment, then cancel: what is unfinished stays stored."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_idle(), grace_seconds)
+        tasks: list[asyncio.Task[Any]] = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,38 @@
+"""Bursts of messages from many simulated users, and what became of them: answered, lost,
+answered twice, out of order. Used by tests/test_inbox_crash.py and benchmarks/inbox_soak.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass
+class Score:
+    sent: int = 0
+    answered: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    out_of_order: int = 0
+
+    def add(self, other: Score) -> None:
+        for name in ("sent", "answered", "lost", "duplicated", "out_of_order"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def score(expected: list[str], answered: list[str]) -> Score:
+    """One chat: `expected` are the keys of the messages sent, in order; `answered` the keys the
+    replies showed, in the order they came. Out of order: an answer that came after the answer
+    to a later message."""
+    counts = Counter(answered)
+    firsts = list(dict.fromkeys(k for k in answered if k in expected))
+    positions = [expected.index(key) for key in firsts]
+    late = sum(1 for i, position in enumerate(positions) if i and position < max(positions[:i]))
+    found = sum(1 for key in expected if counts[key])
+    return Score(
+        sent=len(expected),
+        answered=found,
+        lost=len(expected) - found,
+        duplicated=sum(count - 1 for key, count in counts.items() if key in expected and count > 1),
+        out_of_order=late,
+    )
