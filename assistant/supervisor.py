@@ -169,12 +169,6 @@ class Supervisor:
                         return
                 except httpx.HTTPError:
                     pass
-                if not warned and time.monotonic() - started > READY_TIMEOUT_SECONDS:
-                    # A loaded machine can take longer (Rasa's model load): keep waiting, but say so.
-                    warned = True
-                    log.error(
-                        "%s not ready after %.0f s; still waiting", component.name, READY_TIMEOUT_SECONDS
-                    )
                 await asyncio.sleep(0.5)
 
     @staticmethod

@@ -25,9 +25,22 @@ import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Engine, Integer, String, Text, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CursorResult,
+    DateTime,
+    Engine,
+    Integer,
+    Result,
+    String,
+    Text,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from referrals import clock
@@ -88,7 +101,7 @@ class InboxStore:
                 .where(InboxRow.done_at.is_(None))
                 .order_by(InboxRow.update_id)
             )
-            return [(update_id, chat) for update_id, chat in rows]
+            return [(update_id, chat) for update_id, chat in rows if chat is not None]  # set until done
 
     def next_offset(self) -> int | None:
         """The getUpdates offset that confirms everything stored, None for an empty inbox."""
@@ -135,7 +148,7 @@ class InboxStore:
             earlier = InboxRow.chat == chat
             if current is not None:
                 earlier = earlier & (InboxRow.update_id < current)
-            deleted = session.execute(delete(InboxRow).where(earlier)).rowcount
+            deleted = _rowcount(session.execute(delete(InboxRow).where(earlier)))
             if current is not None:
                 session.execute(
                     update(InboxRow)
@@ -149,7 +162,12 @@ class InboxStore:
         """Retention: delete rows received longer ago than `older_than`, answered or not."""
         cutoff = clock.utcnow() - older_than
         with self._sessions.begin() as session:
-            return session.execute(delete(InboxRow).where(InboxRow.received_at < cutoff)).rowcount
+            return _rowcount(session.execute(delete(InboxRow).where(InboxRow.received_at < cutoff)))
+
+
+def _rowcount(result: Result[Any]) -> int:
+    # A DELETE's result is a CursorResult at run time; the session's typing says only Result.
+    return cast(CursorResult[Any], result).rowcount
 
 
 def open_store(database_url: str) -> InboxStore:

@@ -17,8 +17,8 @@ check() {
     failed+=("$name")
   fi
 }
-check "ruff check" .venv/bin/ruff check assistant bot referrals nlu_components tests benchmarks
-check "ruff format" .venv/bin/ruff format --check assistant bot referrals tests benchmarks
+check "ruff check" .venv/bin/ruff check assistant bot referrals nlu_components rasa_channels tests benchmarks
+check "ruff format" .venv/bin/ruff format --check assistant bot referrals nlu_components rasa_channels tests benchmarks
 check "mypy" .venv/bin/mypy
 check "import contracts" .venv/bin/lint-imports
 if [ ${#failed[@]} -gt 0 ]; then
