@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -174,7 +175,7 @@ class Adapter:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        waiting = [asyncio.create_task(stop.wait())]
+        waiting: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
         if self._polling:
             waiting.append(self._polling)
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)

@@ -31,21 +31,28 @@ def _relay(context: ContextTypes.DEFAULT_TYPE) -> TurnRelay:
     return context.bot_data["relay"]
 
 
+def _chat_id(update: Update) -> int:
+    # Every handler is registered for messages and button taps, which always come from a chat.
+    if update.effective_chat is None:
+        raise ValueError("an update without a chat reached a chat handler")
+    return update.effective_chat.id
+
+
 def _language_code(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
 
 
 async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    return await _relay(context).language(update.effective_chat.id, _language_code(update))
+    return await _relay(context).language(_chat_id(update), _language_code(update))
 
 
 async def _turn(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    await _relay(context).turn(context.bot, update.effective_chat.id, text, _language_code(update))
+    await _relay(context).turn(context.bot, _chat_id(update), text, _language_code(update))
 
 
 async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> None:
     language = await _language(update, context)
-    await context.bot.send_message(update.effective_chat.id, texts.text(key, language, **values))
+    await context.bot.send_message(_chat_id(update), texts.text(key, language, **values))
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -61,7 +68,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: a short welcome and the language buttons."""
     language = await _language(update, context)
     await context.bot.send_message(
-        update.effective_chat.id, texts.text("welcome", language), reply_markup=language_keyboard()
+        _chat_id(update), texts.text("welcome", language), reply_markup=language_keyboard()
     )
 
 
@@ -74,7 +81,7 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """/language: the language buttons."""
     language = await _language(update, context)
     await context.bot.send_message(
-        update.effective_chat.id, texts.text("choose_language", language), reply_markup=language_keyboard()
+        _chat_id(update), texts.text("choose_language", language), reply_markup=language_keyboard()
     )
 
 
@@ -94,16 +101,16 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ]
     )
     await context.bot.send_message(
-        update.effective_chat.id, texts.text("forget_confirm", language), reply_markup=keyboard
+        _chat_id(update), texts.text("forget_confirm", language), reply_markup=keyboard
     )
 
 
 async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> None:
     """The confirmation button of /forget: delete in Rasa's store, the inbox and the adapter's memory."""
-    chat_id = update.effective_chat.id
+    chat_id = _chat_id(update)
     language = await _language(update, context)  # asked before the language is deleted too
     query = update.callback_query
-    if query.message is not None:  # the question's buttons must not be pressed twice
+    if query is not None and query.message is not None:  # the buttons must not be pressed twice
         with contextlib.suppress(BadRequest):  # already removed by an attempt before a restart
             await query.edit_message_reply_markup(reply_markup=None)
     if not confirmed:
@@ -124,6 +131,8 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: the adapter's own (/forget) or a Rasa payload as the user's turn."""
     query = update.callback_query
+    if query is None:
+        return
     # Too late for a tap handled after a restart or a long outage (Telegram allows seconds):
     # the spinner on the button is cosmetic, the tap itself must still be handled.
     with contextlib.suppress(BadRequest):
@@ -147,7 +156,10 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     Rounded to two decimals (about 1 km) before it leaves the adapter: enough to find
     the nearest counselling point, too coarse to find a home.
     """
-    point = update.effective_message.location
+    message = update.effective_message
+    if message is None or message.location is None:
+        return
+    point = message.location
     entities = {"latitude": round(point.latitude, 2), "longitude": round(point.longitude, 2)}
     await _turn(update, context, f"/inform_place{json.dumps(entities)}")
 
@@ -179,9 +191,7 @@ async def other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command in a group: point to the private chat (nothing else is answered in groups)."""
-    await context.bot.send_message(
-        update.effective_chat.id, texts.text("private_only", _language_code(update))
-    )
+    await context.bot.send_message(_chat_id(update), texts.text("private_only", _language_code(update)))
 
 
 def _passing(error: BaseException | None) -> bool:
@@ -210,5 +220,5 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         with contextlib.suppress(Exception):  # the failure may be Telegram itself
             await context.bot.send_message(
-                update.effective_chat.id, texts.text("unavailable", _language_code(update))
+                _chat_id(update), texts.text("unavailable", _language_code(update))
             )
