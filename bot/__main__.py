@@ -37,6 +37,9 @@ async def serve() -> None:
 def main() -> None:
     settings = get_settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The inbox's database is migrated at start: Alembic's INFO lines (one per built-in plugin)
+    # are console noise; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     asyncio.run(serve())
 
 
