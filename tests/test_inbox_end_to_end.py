@@ -21,7 +21,7 @@ from tests.burst import Score, score
 from tests.e2e import Chat, local_bot_api, start_assistant, text_of
 from tests.support import LoggedProcess, processes_marked
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 CITIES = ["Berlin", "Bochum", "Stuttgart", "Darmstadt", "Hamburg"]
 HEADER = re.compile(r"· (" + "|".join(CITIES) + r"):")
