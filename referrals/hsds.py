@@ -88,13 +88,23 @@ def _records(items: Any) -> list[dict[str, Any]]:
     return [item for item in items or [] if isinstance(item, dict)]
 
 
+def _id(record: dict[str, Any]) -> Any:
+    """A record's id here: our own id where our export replaced it by a UUID (x_id), else its id."""
+    return record.get("x_id") or record.get("id")
+
+
+def _text_of(value: Any) -> Any:
+    """A number where we keep text (a phone extension typed as a number in HSDS)."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], list[Problem]]:
     """Validate one HSDS service; returns normalised values and the problems found."""
     c = _Checker(where)
     org = _mapping(record.get("organization"))
     if not org:
         c.problems.append(Problem(where, "organization", "missing"))
-    sid = c("id", record.get("id"), required=True)
+    sid = c("id", _id(record), required=True)
     out: dict[str, Any] = {
         "id": sid,
         "name": c("name", record.get("name"), required=True),
@@ -111,7 +121,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         "archived": bool(record.get("x_archived")),
         "source_url": c("x_source", record.get("x_source"), v.url),
         "organization": {
-            "id": c("organization.id", org.get("id"), required=True),
+            "id": c("organization.id", _id(org), required=True),
             "name": c("organization.name", org.get("name"), required=True),
             "alternate_name": c("organization.alternate_name", org.get("alternate_name")),
             "description": c("organization.description", org.get("description")),
@@ -136,9 +146,9 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
             out["languages"][code] = c(f"languages[{i}].note", lang.get("note"))
     out["phones"] = [
         {
-            "id": p.get("id") or f"{sid}-phone-{i}",
+            "id": _id(p) or f"{sid}-phone-{i}",
             "number": c(f"phones[{i}].number", p.get("number"), v.phone, required=True),
-            "extension": c(f"phones[{i}].extension", p.get("extension")),
+            "extension": c(f"phones[{i}].extension", _text_of(p.get("x_extension") or p.get("extension"))),
             "type": c(f"phones[{i}].type", p.get("type")),
             "description": c(f"phones[{i}].description", p.get("description")),
         }
@@ -146,7 +156,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
     ]
     out["contacts"] = [
         {
-            "id": p.get("id") or f"{sid}-contact-{i}",
+            "id": _id(p) or f"{sid}-contact-{i}",
             "title": c(f"contacts[{i}].title", p.get("title"), required=True),
             "department": c(f"contacts[{i}].department", p.get("department")),
             "email": c(f"contacts[{i}].email", p.get("email"), v.email),
@@ -159,7 +169,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
     ]
     out["service_areas"] = [
         {
-            "id": a.get("id") or f"{sid}-area-{i}",
+            "id": _id(a) or f"{sid}-area-{i}",
             "name": c(f"service_areas[{i}].name", a.get("name"), required=True),
             "description": c(f"service_areas[{i}].description", a.get("description")),
             "scope": c(
@@ -175,11 +185,12 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         loc = _mapping(sal.get("location"))
         prefix = f"service_at_locations[{i}].location"
         addresses = []
-        for j, a in enumerate(_records(loc.get("addresses"))):
+        # x_partial_addresses: addresses our export could not write as HSDS ones (no postcode ...)
+        for j, a in enumerate(_records(loc.get("addresses")) + _records(loc.get("x_partial_addresses"))):
             ap = f"{prefix}.addresses[{j}]"
             addresses.append(
                 {
-                    "id": a.get("id") or f"{loc.get('id')}-address-{j}",
+                    "id": _id(a) or f"{_id(loc)}-address-{j}",
                     "address_1": c(f"{ap}.address_1", a.get("address_1")),
                     "address_2": c(f"{ap}.address_2", a.get("address_2")),
                     "city": c(f"{ap}.city", a.get("city"), required=True),
@@ -196,8 +207,8 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         lon = c(f"{prefix}.longitude", loc.get("longitude"), _longitude)
         out["locations"].append(
             {
-                "link_id": sal.get("id") or f"{sid}-at-{loc.get('id')}",
-                "id": c(f"{prefix}.id", loc.get("id"), required=True),
+                "link_id": _id(sal) or f"{sid}-at-{_id(loc)}",
+                "id": c(f"{prefix}.id", _id(loc), required=True),
                 "location_type": loc.get("location_type") or "physical",
                 "name": c(f"{prefix}.name", loc.get("name")),
                 "description": c(f"{prefix}.description", loc.get("description")),
@@ -217,7 +228,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
 def _schedule(c: _Checker, prefix: str, s: dict[str, Any], default_id: str) -> dict[str, Any]:
     appointment_only = bool(s.get("x_appointment_only"))
     row = {
-        "id": s.get("id") or default_id,
+        "id": _id(s) or default_id,
         "freq": c(f"{prefix}.freq", s.get("freq") or "WEEKLY", lambda f: v.one_of(f, ("WEEKLY",))),
         "byday": c(f"{prefix}.byday", s.get("byday"), v.byday, required=not appointment_only),
         "opens_at": c(f"{prefix}.opens_at", s.get("opens_at"), v.clock, required=not appointment_only),
@@ -633,7 +644,11 @@ def all_services(session: Session) -> list[Service]:
 
 
 def export_json(session: Session, path: Path) -> int:
-    services = [service_to_hsds(s) for s in all_services(session)]
+    """The whole directory as HSDS 3.0 services that validate against the official schemas
+    (referrals.hsds_publish); importing the file here again restores our own ids."""
+    from referrals.hsds_publish import publish_service
+
+    services = [publish_service(s) for s in all_services(session)]
     path.write_text(
         json.dumps(
             {
