@@ -132,7 +132,18 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
     }
     topics = []
     for i, attribute in enumerate(_records(record.get("attributes"))):
-        term = attribute.get("taxonomy_term") or {}
+        term = _mapping(attribute.get("taxonomy_term"))
+        vocabulary = term.get("taxonomy")
+        if vocabulary not in (None, TAXONOMY) and term.get("code") not in TOPICS:
+            c.problems.append(
+                Problem(
+                    where,
+                    f"attributes[{i}].taxonomy_term",
+                    f"{term.get('code') or term.get('name')!r} is a term of another taxonomy "
+                    f"({vocabulary!r}): map it to our topics with --taxonomy-map",
+                )
+            )
+            continue
         code = c(f"attributes[{i}].taxonomy_term.code", term.get("code"), v.topic, required=True)
         if code:
             topics.append(code)
@@ -197,7 +208,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                     "region": c(f"{ap}.region", a.get("region")),
                     "state_province": c(f"{ap}.state_province", a.get("state_province")),
                     "postal_code": c(f"{ap}.postal_code", a.get("postal_code"), v.postcode),
-                    "country": c(f"{ap}.country", a.get("country") or "DE"),
+                    "country": c(f"{ap}.country", a.get("country") or "DE", v.country),
                     "address_type": a.get("address_type") or "physical",
                 }
             )
@@ -494,22 +505,12 @@ def import_records(
     return len(parsed)
 
 
-def read_json(path: Path) -> list[dict[str, Any]]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    services = data["services"] if isinstance(data, dict) else data
-    if not isinstance(services, list):
-        raise DirectoryImportError([Problem(path.name, "services", "expected a list of services")])
-    return services
-
-
 def import_file(session: Session, path: Path) -> int:
-    """Import an HSDS JSON file: a list of services, or an object with a `services` list."""
-    services = read_json(path)
-    records = (
-        (f"service #{n} ({s.get('id', 'no id') if isinstance(s, dict) else '?'})", s)
-        for n, s in enumerate(services, start=1)
-    )
-    return import_records(session, records, updated_by=f"import:{path.name}")
+    """Import an HSDS JSON file (a list of services, `{"services": [...]}`, an API page) or a
+    datapackage.json with its tables: the forms referrals.hsds_read understands."""
+    from referrals.hsds_read import read_records
+
+    return import_records(session, read_records([path]), updated_by=f"import:{path.name}")
 
 
 # -- export ----------------------------------------------------------------------------

@@ -75,6 +75,14 @@ def postcode(value: str) -> str:
     return text
 
 
+def country(value: str) -> str:
+    """The directory lists places in Germany: ISO 3166-1 alpha-2 "DE" (or its name)."""
+    text = str(value).strip()
+    if text.upper() in ("DE", "DEU", "GERMANY", "DEUTSCHLAND"):
+        return "DE"
+    raise FieldError(f"outside Germany: country {text!r} (the directory lists places in Germany, DE)")
+
+
 def topic(value: str) -> str:
     if value not in TOPICS:
         raise FieldError(f"unknown topic {value!r}; known: {', '.join(TOPICS)}")
