@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import manage, views
+from referrals.admin import hsds_api, manage, views
 from referrals.admin.auth import RoleGuard
 from referrals.db import make_engine
 
@@ -137,6 +137,8 @@ def create_app(
         Route("/users/{user_id:int}/reset-password", manage.reset_password, methods=["POST"]),
         Route("/organizations", manage.organizations),
         Route("/organizations/{organization_id}", manage.edit_organization, methods=["GET", "POST"]),
+        # Read-only HSDS 3.0 API for other referral systems: public, no login (hsds_api.py).
+        Mount("/hsds", routes=hsds_api.routes),
         Mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
     ]
     statistics = _statistics_routes()
