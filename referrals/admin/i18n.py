@@ -18,6 +18,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"de": "Wegweiser · Einträge", "en": "Wegweiser · Entries"},
     "login": {"de": "Anmelden", "en": "Log in"},
     "logout": {"de": "Abmelden", "en": "Log out"},
+    "logout_everywhere": {"de": "Überall abmelden", "en": "Log out everywhere"},
     "email": {"de": "E-Mail", "en": "E-mail"},
     "password": {"de": "Passwort", "en": "Password"},
     "new_password": {"de": "Neues Passwort (mind. 10 Zeichen)", "en": "New password (10+ characters)"},

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette_wtf import csrf_protect
 
 from referrals import validation
-from referrals.admin import auth
+from referrals.admin import auth, sessions
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
 from referrals.admin.i18n import field_error, language_of, t
@@ -89,6 +89,7 @@ async def edit_user(request: Request) -> Response:
             person.email = email
             if person.role != role or not form.active.data:
                 person.session_version += 1  # a changed role or deactivation ends their sessions
+                sessions.end_all(session, person.id)
             person.role = role
             person.active = bool(form.active.data)
             kept = {m.organization_id: m for m in person.memberships}  # no delete + insert of the same row
@@ -111,6 +112,7 @@ async def reset_password(request: Request) -> Response:
         person.password_hash = auth.hash_password(password)
         person.must_change_password = True
         person.session_version += 1
+        sessions.end_all(session, person.id)
         session.commit()
         log.info("admin password reset for user %d", person.id)
     flash(request, "password_reset_done", password=password)

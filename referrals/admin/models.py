@@ -44,6 +44,21 @@ class AdminUser(Base):
         return [m.organization_id for m in self.memberships]
 
 
+class AdminSession(Base):
+    """A logged-in browser. The cookie carries a random token; only its SHA-256 is stored here.
+
+    Logging out deletes the row, so a copy of the cookie taken before is refused afterwards;
+    a session also ends after a period without requests and 8 hours after logging in.
+    """
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Membership(Base):
     """A counsellor belongs to an organisation and may edit its services."""
 

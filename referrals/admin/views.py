@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_protect, csrf_token
 
 from referrals import clock, search_index
-from referrals.admin import audit, auth, reports
+from referrals.admin import audit, auth, reports, sessions
 from referrals.admin.auth import current_user, guarded_user, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
@@ -129,7 +129,7 @@ async def login(request: Request) -> Response:
         with db(request) as session:
             user = auth.find_user(session, email)
             if user is not None and user.active and auth.check_password(user, form.password.data or ""):
-                auth.log_in(request, user)
+                auth.log_in(request, user, session)
                 session.commit()
                 target = request.query_params.get("next", "/")
                 if not target.startswith("/") or target.startswith("//"):
@@ -146,7 +146,9 @@ async def login(request: Request) -> Response:
 @csrf_protect
 async def logout(request: Request) -> Response:
     await ActionForm.from_formdata(request)
-    auth.log_out(request)
+    with db(request) as session:
+        auth.log_out(request, session)
+        session.commit()
     return RedirectResponse("/login", 303)
 
 
@@ -171,8 +173,9 @@ async def change_password(request: Request) -> Response:
                 stored.password_hash = auth.hash_password(password)
                 stored.must_change_password = False
                 stored.session_version += 1  # other sessions of this user end here
+                sessions.end_all(session, stored.id)  # this one too: a copy of its cookie is refused
+                auth.log_in(request, stored, session)  # a fresh session for this browser only
                 session.commit()
-                request.session["sv"] = stored.session_version
             flash(request, "password_changed")
             return RedirectResponse("/", 303)
     return render(request, "password.html", form=form, error=error)
