@@ -242,7 +242,8 @@ def apply(form: ServiceForm, record: dict[str, Any]) -> tuple[dict[str, Any], di
                 "id": old.get("id") or f"{record['id']}-phone-{uuid.uuid4().hex[:8]}",
                 "number": entry.form.number.data,
                 "extension": old.get("extension"),
-                "type": old.get("type") or "voice",
+                # An existing row keeps its type (even none): saving unchanged must change nothing.
+                "type": old.get("type") if old else "voice",
                 "description": entry.form.note.data or None,
             }
         )

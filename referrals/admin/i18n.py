@@ -142,6 +142,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason_language": {"de": "spricht meine Sprache nicht", "en": "does not speak my language"},
     "reported_at": {"de": "gemeldet", "en": "reported"},
     "mark_done": {"de": "Erledigt", "en": "Done"},
+    "reports_closed_note": {
+        "de": "Damit erledigte Meldungen aus dem Bot ({count})",
+        "en": "Reports from the bot settled by this ({count})",
+    },
+    "reports_settled": {
+        "de": "{count} offene Meldung(en) aus dem Bot damit erledigt (siehe Verlauf).",
+        "en": "{count} open report(s) from the bot settled by this (see history).",
+    },
+    "open_reports": {"de": "offene Meldungen", "en": "open reports"},
+    "with_open_reports": {"de": "Mit offenen Meldungen", "en": "With open reports"},
+    "all": {"de": "Alle", "en": "All"},
     "report_done": {"de": "Meldung erledigt.", "en": "Report marked done."},
     "open_entry": {"de": "Eintrag öffnen", "en": "Open entry"},
     "forbidden": {

@@ -83,6 +83,8 @@ class EntryVersion(Base):
     changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
     snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.hsds.service_to_hsds
+    # Reasons of the bot's reports this change closed (JSON list), shown as a note in the history.
+    closed_reports: Mapped[str | None] = mapped_column(Text)
 
 
 class ProblemReport(Base):
@@ -97,3 +99,6 @@ class ProblemReport(Base):
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | done
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_by: Mapped[str | None] = mapped_column(String(300))
+    # How it was closed: "done" (the button), or the change after the report that settled it
+    # ("edit", "verify", "archive", "restore", ...).
+    resolution: Mapped[str | None] = mapped_column(String(20))

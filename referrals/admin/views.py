@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -215,17 +215,25 @@ def _editable(user: Any) -> Any:
     return Service.organization_id.in_(user.organization_ids or ["-"])
 
 
-def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[dict[str, Any]]:
+def _entry_rows(
+    session: Session, condition: Any, query_text: str = "", only_reported: bool = False
+) -> list[dict[str, Any]]:
+    reported = (
+        select(ProblemReport.id)
+        .where(ProblemReport.service_id == Service.id, ProblemReport.status == "open")
+        .exists()
+    )
     stmt = (
         select(Service)
-        .where(condition)
+        .where(condition & reported if only_reported else condition)
         .options(
             selectinload(Service.organization),
             selectinload(Service.locations)
             .selectinload(ServiceAtLocation.location)
             .selectinload(Location.addresses),
         )
-        .order_by(Service.archived, Service.organization_id, Service.name)
+        # Entries with open reports from the bot first: they are what needs a look today.
+        .order_by(Service.archived, case((reported, 0), else_=1), Service.organization_id, Service.name)
     )
     if query_text:
         like = f"%{query_text.lower()}%"
@@ -264,10 +272,21 @@ def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[
 async def entries(request: Request) -> Response:
     user = guarded_user(request)
     query_text = request.query_params.get("q", "").strip()[:100]
+    only_reported = request.query_params.get("reports") == "open"
     with db(request) as session:
-        rows = _entry_rows(session, _editable(user), query_text)
+        rows = _entry_rows(session, _editable(user), query_text, only_reported)
+        reported = reports.open_reports(session, None if user.role == "admin" else user.organization_ids)
     title = "all_entries" if user.role == "admin" else "my_entries"
-    return render(request, "entries.html", rows=rows, q=query_text, title_key=title, stale_view=False)
+    return render(
+        request,
+        "entries.html",
+        rows=rows,
+        q=query_text,
+        title_key=title,
+        stale_view=False,
+        only_reported=only_reported,
+        reported_entries=len({r.service_id for r in reported}),
+    )
 
 
 @require_role(*EDITORS)
@@ -328,6 +347,7 @@ async def edit_entry(request: Request) -> Response:
                         "entry edited: %s (%s)", service.id, ", ".join(json.loads(version.changed_fields))
                     )
                 flash(request, "saved")
+                _flash_settled(request, version)
                 return RedirectResponse(f"/entries/{service.id}", 303)
         return render(
             request,
@@ -341,6 +361,11 @@ async def edit_entry(request: Request) -> Response:
         )
 
 
+def _flash_settled(request: Request, version: EntryVersion | None) -> None:
+    if version is not None and version.closed_reports:
+        flash(request, "reports_settled", count=str(len(json.loads(version.closed_reports))))
+
+
 async def _entry_action(request: Request, action: str) -> Response:
     await ActionForm.from_formdata(request)
     user = guarded_user(request)
@@ -349,12 +374,12 @@ async def _entry_action(request: Request, action: str) -> Response:
         if service is None:
             return error_page(request, 404, "not_found")
         if action == "verify":
-            audit.verify_today(session, service, user.email)
+            version = audit.verify_today(session, service, user.email)
             message = "verified_done"
         else:
             record = audit.snapshot(service)
             record["x_archived"] = action == "archive"
-            problems, _ = audit.save(session, service, record, user.email, action)
+            problems, version = audit.save(session, service, record, user.email, action)
             if problems:  # an entry imported before a validation rule existed
                 session.rollback()
                 return error_page(request, 422, "not_saved")
@@ -362,6 +387,7 @@ async def _entry_action(request: Request, action: str) -> Response:
         session.commit()
         log.info("entry %s: %s", action, service.id)
     flash(request, message)
+    _flash_settled(request, version)
     return RedirectResponse(f"/entries/{request.path_params['service_id']}", 303)
 
 
@@ -428,6 +454,7 @@ async def entry_history(request: Request) -> Response:
                         for field, (old, new) in diff.items()
                     ],
                     "action": version.action.split(":")[0],
+                    "closed_reports": json.loads(version.closed_reports or "[]"),
                 }
             )
     return render(request, "history.html", service=service, items=items)
