@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import account, manage, views
+from referrals.admin import account, create, invitations, listing, manage, views
 from referrals.admin.auth import RoleGuard
 from referrals.db import make_engine
 
@@ -123,6 +123,10 @@ def create_app(
         *account.ROUTES,
         Route("/password", views.change_password, methods=["GET", "POST"]),
         Route("/lang/{code}", views.switch_language),
+        # Before the entry and organisation routes: "/entries/new" is not an entry's id.
+        *create.ROUTES,
+        *invitations.ROUTES,
+        *listing.ROUTES,
         Route("/entries", views.entries),
         Route("/entries/stale", views.stale_entries),
         Route(entry, views.edit_entry, methods=["GET", "POST"]),

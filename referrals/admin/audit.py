@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from referrals import clock, hsds, search_index
 from referrals.admin import reports
 from referrals.admin.models import EntryVersion
-from referrals.models import Metadata, Service
+from referrals.models import Metadata, Organization, Service
 
 # Parts of an entry that hsds._Writer does not log field by field itself.
 NESTED_FIELDS = (
@@ -193,3 +193,33 @@ def restore(session: Session, service: Service, version: EntryVersion, who: str)
     old = json.loads(version.snapshot)
     problems, _ = save(session, service, old, who, f"restore:{version.id}")
     return problems
+
+
+def organization_record(org: Organization) -> dict[str, Any]:
+    """An organisation as the HSDS record of one of its services names it (unchanged by a save)."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "alternate_name": org.alternate_name,
+        "description": org.description,
+        "website": org.website,
+        "email": org.email,
+        "x_is_mso": org.is_mso,
+    }
+
+
+def create(
+    session: Session, new_record: dict[str, Any], who: str
+) -> tuple[list[hsds.Problem], Service | None]:
+    """A new entry, validated like an import; written, in the bot's search index at once and
+    recorded as its first version. Not verified yet (no assured_date). No commit."""
+    values, problems = hsds.parse_service(new_record, "entry")
+    if problems:
+        return problems, None
+    hsds.write_service(session, values, updated_by=who)
+    search_index.refresh(session, [values["id"]])
+    session.flush()
+    service = load_service(session, values["id"])
+    assert service is not None
+    record(session, service, {}, who, "create")
+    return [], service

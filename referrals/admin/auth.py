@@ -106,6 +106,11 @@ def login_failed(email: str, client: str) -> None:
     _limiter.hit(CLIENT_LIMIT, "client", client)
 
 
+def take(limit: Any, *identifiers: str) -> bool:
+    """Count one request against `limit` (a `limits` item); False once it is used up."""
+    return _limiter.hit(limit, *identifiers)
+
+
 def reset_rate_limits() -> None:
     """Forget all counted attempts (tests)."""
     _limiter.storage.reset()

@@ -102,3 +102,39 @@ class ProblemReport(Base):
     # How it was closed: "done" (the button), or the change after the report that settled it
     # ("edit", "verify", "archive", "restore", ...).
     resolution: Mapped[str | None] = mapped_column(String(20))
+
+
+class Invitation(Base):
+    """A one-time link with which an invited user sets their own password.
+
+    Only the SHA-256 of the link's token is stored; the link works once and until `expires_at`.
+    """
+
+    __tablename__ = "admin_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ListingRequest(Base):
+    """A request "our organisation wants to be listed" from the public form; waits for an admin.
+
+    Nothing of it is published: accepting creates the organisation (without services) and
+    deletes the request, rejecting deletes it. Asks for an organisation's address, not a person.
+    """
+
+    __tablename__ = "listing_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    is_mso: Mapped[bool] = mapped_column(Boolean, default=False)
+    city: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str] = mapped_column(String(300))
+    topics: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of topic codes
+    message: Mapped[str | None] = mapped_column(Text)

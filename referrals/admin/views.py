@@ -357,6 +357,7 @@ async def edit_entry(request: Request) -> Response:
             service=service,
             preview=_preview(service, language),
             open_reports=reports.open_reports_of(session, service.id),
+            existing_locations=len(service.locations),
             stale=service.assured_date is None or service.assured_date < clock.today() - STALE_AFTER,
         )
 
