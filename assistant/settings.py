@@ -111,6 +111,17 @@ class Settings(BaseSettings):
         "a browser keeps it over plain http://127.0.0.1. Ignored unless ADMIN_HOST is a loopback "
         "address.",
     )
+    admin_session_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="An admin session ends after this many minutes without a request (and always "
+        "8 hours after logging in).",
+    )
+    admin_invitation_hours: int = Field(
+        default=72,
+        ge=1,
+        description="How long an invitation link to the admin stays usable (once).",
+    )
 
 
 @lru_cache

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import hsds_api, manage, views
+from referrals.admin import account, create, hsds_api, invitations, listing, manage, views
 from referrals.admin.auth import RoleGuard
 from referrals.db import make_engine
 
@@ -119,8 +120,13 @@ def create_app(
         Route("/", views.home),
         Route("/login", views.login, methods=["GET", "POST"]),
         Route("/logout", views.logout, methods=["POST"]),
+        *account.ROUTES,
         Route("/password", views.change_password, methods=["GET", "POST"]),
         Route("/lang/{code}", views.switch_language),
+        # Before the entry and organisation routes: "/entries/new" is not an entry's id.
+        *create.ROUTES,
+        *invitations.ROUTES,
+        *listing.ROUTES,
         Route("/entries", views.entries),
         Route("/entries/stale", views.stale_entries),
         Route(entry, views.edit_entry, methods=["GET", "POST"]),
@@ -165,5 +171,7 @@ def create_app(
         exception_handlers={CSRFError: _csrf_failed},
     )
     app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    app.state.session_idle = timedelta(minutes=settings.admin_session_idle_minutes)
+    app.state.invitation_valid = timedelta(hours=settings.admin_invitation_hours)
     app.state.statistics_mounted = bool(statistics)
     return app

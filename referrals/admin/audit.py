@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referrals import clock, hsds, search_index
+from referrals.admin import reports
 from referrals.admin.models import EntryVersion
-from referrals.models import Metadata, Service
+from referrals.models import Metadata, Organization, Service
 
 # Parts of an entry that hsds._Writer does not log field by field itself.
 NESTED_FIELDS = (
@@ -94,10 +95,17 @@ def ensure_baseline(session: Session, service: Service) -> None:
 def record(
     session: Session, service: Service, before: dict[str, Any], who: str, action: str
 ) -> EntryVersion | None:
-    """Store the new version of `service` and the nested fields' metadata rows; None if nothing changed."""
+    """Store the new version of `service` and the nested fields' metadata rows; None if nothing
+    changed. A change (or a verification, even of an unchanged entry) closes the entry's open
+    reports from the bot, and the version says which ones."""
     after = snapshot(service)
     diff = changes(before, after)
-    if not diff:
+    settled = (
+        reports.close_settled(session, service.id, who, action.split(":")[0])
+        if diff or action == "verify"
+        else []
+    )
+    if not diff and not settled:
         return None
     for field in diff:
         if field in NESTED_FIELDS:
@@ -119,6 +127,7 @@ def record(
         changed_fields=json.dumps(list(diff)),
         changes=json.dumps(diff, ensure_ascii=False, default=str),
         snapshot=json.dumps(after, ensure_ascii=False),
+        closed_reports=json.dumps([r.reason for r in settled]) if settled else None,
     )
     session.add(version)
     return version
@@ -154,7 +163,9 @@ def save(
     return [], record(session, fresh, before, who, action)
 
 
-def verify_today(session: Session, service: Service, who: str, today: date | None = None) -> None:
+def verify_today(
+    session: Session, service: Service, who: str, today: date | None = None
+) -> EntryVersion | None:
     """ "Verified today": the entry is confirmed as correct; this is not an edit of its content."""
     before = snapshot(service)
     ensure_baseline(session, service)
@@ -174,7 +185,7 @@ def verify_today(session: Session, service: Service, who: str, today: date | Non
     service.assurer_email = who
     session.flush()
     search_index.refresh(session, [service.id])  # freshness of verification counts in the ranking
-    record(session, service, before, who, "verify")
+    return record(session, service, before, who, "verify")
 
 
 def restore(session: Session, service: Service, version: EntryVersion, who: str) -> list[hsds.Problem]:
@@ -182,3 +193,33 @@ def restore(session: Session, service: Service, version: EntryVersion, who: str)
     old = json.loads(version.snapshot)
     problems, _ = save(session, service, old, who, f"restore:{version.id}")
     return problems
+
+
+def organization_record(org: Organization) -> dict[str, Any]:
+    """An organisation as the HSDS record of one of its services names it (unchanged by a save)."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "alternate_name": org.alternate_name,
+        "description": org.description,
+        "website": org.website,
+        "email": org.email,
+        "x_is_mso": org.is_mso,
+    }
+
+
+def create(
+    session: Session, new_record: dict[str, Any], who: str
+) -> tuple[list[hsds.Problem], Service | None]:
+    """A new entry, validated like an import; written, in the bot's search index at once and
+    recorded as its first version. Not verified yet (no assured_date). No commit."""
+    values, problems = hsds.parse_service(new_record, "entry")
+    if problems:
+        return problems, None
+    hsds.write_service(session, values, updated_by=who)
+    search_index.refresh(session, [values["id"]])
+    session.flush()
+    service = load_service(session, values["id"])
+    assert service is not None
+    record(session, service, {}, who, "create")
+    return [], service

@@ -1,8 +1,11 @@
 """Who is logged in, and what they may do.
 
 - Passwords: argon2id (argon2-cffi), never stored or logged in clear.
-- Sessions: Starlette's signed session cookie holds only the user id and a session version;
-  a password reset or deactivation raises the version and so ends every session of that user.
+- Sessions: Starlette's signed session cookie holds the user id, a session version and a random
+  token whose hash is stored server-side (referrals.admin.sessions): logout, a password change
+  and "log out everywhere" delete it, so a replayed cookie is refused; a session ends after
+  ADMIN_SESSION_IDLE_MINUTES without a request and 8 hours after login. A password reset, role
+  change or deactivation by an admin raises the version and ends every session of that user too.
 - Login rate limiting (limits, moving window): 5 failed attempts per account and 20 per client
   address within 15 minutes; then 429 until the window has passed.
 
@@ -16,6 +19,7 @@ import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -30,6 +34,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referrals import clock
+from referrals.admin import sessions
 from referrals.admin.models import ROLES, AdminUser
 
 log = logging.getLogger("referrals.admin")
@@ -101,18 +106,35 @@ def login_failed(email: str, client: str) -> None:
     _limiter.hit(CLIENT_LIMIT, "client", client)
 
 
+def take(limit: Any, *identifiers: str) -> bool:
+    """Count one request against `limit` (a `limits` item); False once it is used up."""
+    return _limiter.hit(limit, *identifiers)
+
+
 def reset_rate_limits() -> None:
     """Forget all counted attempts (tests)."""
     _limiter.storage.reset()
 
 
-def log_in(request: Request, user: AdminUser) -> None:
+def _idle(request: Request) -> timedelta:
+    return getattr(request.app.state, "session_idle", sessions.DEFAULT_IDLE)
+
+
+def log_in(request: Request, user: AdminUser, db: Session) -> None:
+    """Start a server-side session for `user` in this browser (the caller commits)."""
+    language = request.session.get("lang")
     request.session.clear()  # a fresh session: no fixation of a session set before login
-    request.session.update({"uid": user.id, "sv": user.session_version})
+    sessions.purge_expired(db, _idle(request))
+    token = sessions.start(db, user.id)
+    request.session.update({"uid": user.id, "sv": user.session_version, "sid": token})
+    if language:
+        request.session["lang"] = language
     user.last_login_at = clock.utcnow()
 
 
-def log_out(request: Request) -> None:
+def log_out(request: Request, db: Session) -> None:
+    """End this browser's session on the server, not only its cookie (the caller commits)."""
+    sessions.end(db, request.session.get("sid"))
     request.session.clear()
 
 
@@ -131,11 +153,14 @@ def current_user(request: Request) -> AdminUser | None:
             candidate = session.scalar(
                 select(AdminUser).where(AdminUser.id == uid).options(selectinload(AdminUser.memberships))
             )
-        if (
-            candidate is not None
-            and candidate.active
-            and candidate.session_version == request.session.get("sv")
-        ):
+            live = (
+                candidate is not None
+                and candidate.active
+                and candidate.session_version == request.session.get("sv")
+                and sessions.valid(session, uid, request.session.get("sid"), _idle(request))
+            )
+            session.commit()  # the last-seen time, or the deletion of an expired session
+        if live:
             user = candidate
         else:
             request.session.clear()

@@ -80,6 +80,16 @@ class UserForm(StarletteForm):
     active = BooleanField(default=True)
 
 
+class ListingRequestForm(StarletteForm):
+    organization_name = StringField(render_kw={"maxlength": 300, "autocomplete": "organization"})
+    is_mso = BooleanField()
+    city = StringField(render_kw={"maxlength": 200})
+    website = StringField(render_kw={"type": "url", "maxlength": 500})
+    email = StringField(render_kw={"type": "email", "maxlength": 300})
+    topics = MultiCheckboxField(choices=options((code, code) for code in TOPICS))
+    message = TextAreaField(render_kw={"maxlength": 2000, "rows": 4})
+
+
 class OrganizationForm(StarletteForm):
     name = StringField()
     website = StringField()
@@ -126,6 +136,13 @@ class ServiceForm(StarletteForm):
     contacts = FieldList(FormField(ContactForm))
     locations = FieldList(FormField(AddressForm))
     general_errors: list[str]
+
+
+class NewServiceForm(ServiceForm):
+    """A new entry: the entry form plus the organisation it belongs to (the view checks that it
+    is one of the user's own)."""
+
+    organization = SelectField(choices=[], validate_choice=False)
 
 
 def label_choices(form: ServiceForm, record: dict[str, Any], language: str) -> None:
@@ -179,7 +196,7 @@ def form_data(record: dict[str, Any]) -> dict[str, Any]:
         "schedules": schedules,
         "phones": phones + [{"number": "", "note": ""}],
         "contacts": contacts + [{"title": "", "email": ""}],
-        "locations": locations,
+        "locations": locations + [{"street": "", "postcode": "", "city": ""}],  # a row to add one
     }
 
 
@@ -242,7 +259,8 @@ def apply(form: ServiceForm, record: dict[str, Any]) -> tuple[dict[str, Any], di
                 "id": old.get("id") or f"{record['id']}-phone-{uuid.uuid4().hex[:8]}",
                 "number": entry.form.number.data,
                 "extension": old.get("extension"),
-                "type": old.get("type") or "voice",
+                # An existing row keeps its type (even none): saving unchanged must change nothing.
+                "type": old.get("type") if old else "voice",
                 "description": entry.form.note.data or None,
             }
         )
@@ -285,6 +303,27 @@ def apply(form: ServiceForm, record: dict[str, Any]) -> tuple[dict[str, Any], di
         if moved:  # old coordinates no longer fit: the city's centre until exact ones are known
             location.update(latitude=None, longitude=None, x_coordinates_precision=None)
         links.append({**sal, "location": location})
+    # Rows after the entry's own addresses add a location (a second place, or a new entry's first).
+    for row in [entry.form for entry in form.locations.entries[len(links) :]]:
+        if _blank(row.street.data, row.postcode.data, row.city.data):
+            continue
+        key = uuid.uuid4().hex[:8]
+        links.append(
+            {
+                "id": f"{record['id']}-sal-{key}",
+                "location": {
+                    "id": f"{record['id']}-location-{key}",
+                    "addresses": [
+                        {
+                            "id": f"{record['id']}-address-{key}",
+                            "address_1": row.street.data or None,
+                            "postal_code": row.postcode.data or None,
+                            "city": row.city.data or None,
+                        }
+                    ],
+                },
+            }
+        )
     new["service_at_locations"] = links
     return new, where
 

@@ -18,6 +18,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"de": "Wegweiser · Einträge", "en": "Wegweiser · Entries"},
     "login": {"de": "Anmelden", "en": "Log in"},
     "logout": {"de": "Abmelden", "en": "Log out"},
+    "logout_everywhere": {"de": "Überall abmelden", "en": "Log out everywhere"},
     "email": {"de": "E-Mail", "en": "E-mail"},
     "password": {"de": "Passwort", "en": "Password"},
     "new_password": {"de": "Neues Passwort (mind. 10 Zeichen)", "en": "New password (10+ characters)"},
@@ -141,6 +142,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason_language": {"de": "spricht meine Sprache nicht", "en": "does not speak my language"},
     "reported_at": {"de": "gemeldet", "en": "reported"},
     "mark_done": {"de": "Erledigt", "en": "Done"},
+    "reports_closed_note": {
+        "de": "Damit erledigte Meldungen aus dem Bot ({count})",
+        "en": "Reports from the bot settled by this ({count})",
+    },
+    "reports_settled": {
+        "de": "{count} offene Meldung(en) aus dem Bot damit erledigt (siehe Verlauf).",
+        "en": "{count} open report(s) from the bot settled by this (see history).",
+    },
+    "open_reports": {"de": "offene Meldungen", "en": "open reports"},
+    "with_open_reports": {"de": "Mit offenen Meldungen", "en": "With open reports"},
+    "all": {"de": "Alle", "en": "All"},
     "report_done": {"de": "Meldung erledigt.", "en": "Report marked done."},
     "open_entry": {"de": "Eintrag öffnen", "en": "Open entry"},
     "forbidden": {
@@ -175,6 +187,101 @@ TEXTS: dict[str, dict[str, str]] = {
     "back": {"de": "Zurück", "en": "Back"},
     "create": {"de": "Anlegen", "en": "Create"},
     "form_error": {"de": "Bitte prüfen.", "en": "Please check."},
+    "new_entry": {"de": "Neuer Eintrag", "en": "New entry"},
+    "new_entry_help": {
+        "de": "Ein neues Angebot Ihrer Organisation (z. B. ein Frauencafé am Dienstag) oder ein weiterer "
+        "Standort. Es erscheint nach dem Anlegen sofort im Bot, als noch nicht geprüft.",
+        "en": "A new service of your organisation (e.g. a Tuesday women's café) or another location. "
+        "The bot shows it as soon as it is created, as not verified yet.",
+    },
+    "show_preview": {"de": "Vorschau im Bot", "en": "Preview in the bot"},
+    "add_location": {
+        "de": "Weiterer Standort (leer lassen, wenn es keinen gibt):",
+        "en": "Another location (leave empty if there is none):",
+    },
+    "first_location": {"de": "Wo findet das Angebot statt?", "en": "Where does the service take place?"},
+    "created": {
+        "de": "Angelegt. Der Bot zeigt den Eintrag ab sofort (noch nicht geprüft).",
+        "en": "Created. The bot shows the entry now (not verified yet).",
+    },
+    "action_create": {"de": "angelegt", "en": "created"},
+    "new_organization": {"de": "Neue Organisation", "en": "New organisation"},
+    "organization_created": {
+        "de": "Organisation angelegt. Laden Sie jetzt eine Beratungsperson ein.",
+        "en": "Organisation created. Now invite a counsellor.",
+    },
+    "invite_counsellor": {"de": "Beratungsperson einladen", "en": "Invite a counsellor"},
+    "new_invitation": {"de": "Neuer Einladungslink", "en": "New invitation link"},
+    "user_invited": {
+        "de": "Einladungslink (nur jetzt sichtbar, einmal nutzbar, {hours} Stunden gültig): {link}",
+        "en": "Invitation link (shown only now, works once, valid for {hours} hours): {link}",
+    },
+    "invitation_invalid": {
+        "de": "Dieser Einladungslink ist abgelaufen oder wurde schon benutzt. Bitte fragen Sie die "
+        "Administration nach einem neuen.",
+        "en": "This invitation link has expired or was already used. Please ask an admin for a new one.",
+    },
+    "welcome_title": {"de": "Willkommen beim Wegweiser", "en": "Welcome to Wegweiser"},
+    "invitation_intro": {
+        "de": "Bitte wählen Sie Ihr eigenes Passwort für",
+        "en": "Please choose your own password for",
+    },
+    "set_password": {"de": "Passwort festlegen und anmelden", "en": "Set password and log in"},
+    "welcome": {"de": "Willkommen! Sie sind angemeldet.", "en": "Welcome! You are logged in."},
+    "listing_requests": {"de": "Aufnahme-Anfragen", "en": "Listing requests"},
+    "requests_none": {"de": "Keine offenen Anfragen.", "en": "No open requests."},
+    "received_at": {"de": "eingegangen", "en": "received"},
+    "accept_request": {"de": "Aufnehmen", "en": "Accept"},
+    "reject_request": {"de": "Ablehnen (löschen)", "en": "Reject (delete)"},
+    "request_accepted": {
+        "de": "Organisation angelegt (noch ohne Angebote, der Bot zeigt nichts). Laden Sie jetzt "
+        "eine Beratungsperson ein.",
+        "en": "Organisation created (no services yet, the bot shows nothing). Now invite a counsellor.",
+    },
+    "request_rejected": {"de": "Anfrage gelöscht.", "en": "Request deleted."},
+    "join_hint": {
+        "de": "Ihre Organisation ist noch nicht dabei?",
+        "en": "Your organisation is not listed yet?",
+    },
+    "join_link": {"de": "Aufnahme anfragen", "en": "Ask to be listed"},
+    "join_title": {
+        "de": "Unsere Organisation möchte aufgenommen werden",
+        "en": "Our organisation wants to be listed",
+    },
+    "join_intro": {
+        "de": "Beratungsstellen und Migrantenorganisationen können hier anfragen, im Wegweiser-Bot "
+        "genannt zu werden. Die Administration prüft die Anfrage und meldet sich; veröffentlicht wird "
+        "erst danach.",
+        "en": "Counselling points and migrant organisations can ask here to be named by the Wegweiser "
+        "bot. An admin checks the request and gets back to you; nothing is published before.",
+    },
+    "join_email": {"de": "E-Mail der Organisation", "en": "The organisation's e-mail"},
+    "join_email_help": {
+        "de": "Für die Antwort; bitte eine Adresse der Organisation (z. B. info@...).",
+        "en": "For the reply; please an address of the organisation (e.g. info@...).",
+    },
+    "join_message": {"de": "Was bieten Sie an? (optional)", "en": "What do you offer? (optional)"},
+    "join_message_help": {
+        "de": "Bitte keine Daten von Ratsuchenden.",
+        "en": "Please no data of people you counsel.",
+    },
+    "join_send": {"de": "Anfrage senden", "en": "Send request"},
+    "join_privacy": {
+        "de": "Gespeichert wird nur, was Sie hier eintragen, bis die Administration entschieden hat.",
+        "en": "Only what you enter here is kept, until an admin has decided.",
+    },
+    "join_thanks": {
+        "de": "Danke! Ihre Anfrage ist angekommen. Die Administration meldet sich per E-Mail.",
+        "en": "Thank you! Your request has arrived. An admin will reply by e-mail.",
+    },
+    "not_sent": {
+        "de": "Nicht gesendet: bitte die markierten Felder prüfen.",
+        "en": "Not sent: please check the marked fields.",
+    },
+    "too_many_requests": {
+        "de": "Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.",
+        "en": "Too many requests. Please try again later.",
+    },
 }
 
 # English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.
@@ -199,6 +306,7 @@ _GERMAN_ERRORS = [
     (r"^an address with a city is required$", "eine Adresse mit Ort ist nötig"),
     (r"^a service needs a location or a service area$", "eine Adresse oder ein Einzugsgebiet ist nötig"),
     (r"^(.*) is not one of: (.*)$", r"\1 ist keiner von: \2"),
+    (r"^at most (\d+) characters$", r"höchstens \1 Zeichen"),
 ]
 _ENGLISH_TWEAKS = [
     (r"^must be later than opens_at$", "must be later than the opening time"),

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette_wtf import csrf_protect
 
 from referrals import validation
-from referrals.admin import auth
+from referrals.admin import auth, invitations, sessions
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
 from referrals.admin.i18n import field_error, language_of, t
@@ -62,8 +62,9 @@ async def edit_user(request: Request) -> Response:
                     "active": person.active,
                 },
             )
-        else:
-            form = UserForm(request)
+        else:  # a new user; "?organization=" when coming from a new organisation
+            wanted = request.query_params.get("organization")
+            form = UserForm(request, data={"role": "counsellor", "organizations": [wanted] if wanted else []})
         _user_form_choices(form, organizations, language)
         if request.method == "POST" and await form.validate():
             known = {org.id for org in organizations}
@@ -79,16 +80,20 @@ async def edit_user(request: Request) -> Response:
                 form.email.errors = [t("email_taken", language)]
                 return render(request, "user_edit.html", status_code=422, form=form, person=person)
             if person is None:
-                password = auth.temporary_password()
-                person = auth.create_user(session, email, password, role, tuple(chosen))
-                person.must_change_password = True
+                # Invited by a one-time link: the person chooses their own password.
+                person = auth.create_user(session, email, auth.temporary_password(), role, tuple(chosen))
+                person.password_hash = invitations.UNUSABLE_PASSWORD
+                session.flush()
+                token = invitations.issue(session, person.id, invitations.valid_for(request))
                 session.commit()
-                log.info("admin user created (role %s)", role)
-                flash(request, "user_created", password=password)
+                log.info("admin user invited (role %s)", role)
+                hours = str(int(invitations.valid_for(request).total_seconds() // 3600))
+                flash(request, "user_invited", link=invitations.link(request, token), hours=hours)
                 return RedirectResponse(f"/users/{person.id}", 303)
             person.email = email
             if person.role != role or not form.active.data:
                 person.session_version += 1  # a changed role or deactivation ends their sessions
+                sessions.end_all(session, person.id)
             person.role = role
             person.active = bool(form.active.data)
             kept = {m.organization_id: m for m in person.memberships}  # no delete + insert of the same row
@@ -111,6 +116,7 @@ async def reset_password(request: Request) -> Response:
         person.password_hash = auth.hash_password(password)
         person.must_change_password = True
         person.session_version += 1
+        sessions.end_all(session, person.id)
         session.commit()
         log.info("admin password reset for user %d", person.id)
     flash(request, "password_reset_done", password=password)
@@ -140,19 +146,8 @@ async def edit_organization(request: Request) -> Response:
                 data={"name": org.name, "website": org.website, "email": org.email, "is_mso": org.is_mso},
             )
         if request.method == "POST" and await form.validate():
-            checks = {
-                "name": lambda value: value.strip() or _missing(),
-                "website": validation.url,
-                "email": validation.email,
-            }
-            values: dict[str, str | None] = {}
-            for name, check in checks.items():
-                raw = (getattr(form, name).data or "").strip()
-                try:
-                    values[name] = check(raw) if raw or name == "name" else None
-                except validation.FieldError as error:
-                    getattr(form, name).errors = [field_error(str(error), language)]
-            if any(getattr(form, name).errors for name in checks):
+            values = organization_values(form, language)
+            if values is None:
                 return render(request, "organization_edit.html", status_code=422, form=form, org=org)
             mso_changed = org.is_mso != bool(form.is_mso.data)
             new_name = values["name"]
@@ -170,3 +165,20 @@ async def edit_organization(request: Request) -> Response:
 
 def _missing() -> str:
     raise validation.FieldError("missing")
+
+
+def organization_values(form: OrganizationForm, language: str) -> dict[str, str | None] | None:
+    """Name, web page and e-mail of the form, checked like an import; None (errors on the form) if wrong."""
+    checks = {
+        "name": lambda value: value.strip() or _missing(),
+        "website": validation.url,
+        "email": validation.email,
+    }
+    values: dict[str, str | None] = {}
+    for name, check in checks.items():
+        raw = (getattr(form, name).data or "").strip()
+        try:
+            values[name] = check(raw) if raw or name == "name" else None
+        except validation.FieldError as error:
+            getattr(form, name).errors = [field_error(str(error), language)]
+    return None if any(getattr(form, name).errors for name in checks) else values

@@ -44,6 +44,21 @@ class AdminUser(Base):
         return [m.organization_id for m in self.memberships]
 
 
+class AdminSession(Base):
+    """A logged-in browser. The cookie carries a random token; only its SHA-256 is stored here.
+
+    Logging out deletes the row, so a copy of the cookie taken before is refused afterwards;
+    a session also ends after a period without requests and 8 hours after logging in.
+    """
+
+    __tablename__ = "admin_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Membership(Base):
     """A counsellor belongs to an organisation and may edit its services."""
 
@@ -68,6 +83,8 @@ class EntryVersion(Base):
     changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
     snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.hsds.service_to_hsds
+    # Reasons of the bot's reports this change closed (JSON list), shown as a note in the history.
+    closed_reports: Mapped[str | None] = mapped_column(Text)
 
 
 class ProblemReport(Base):
@@ -82,3 +99,42 @@ class ProblemReport(Base):
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | done
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_by: Mapped[str | None] = mapped_column(String(300))
+    # How it was closed: "done" (the button), or the change after the report that settled it
+    # ("edit", "verify", "archive", "restore", ...).
+    resolution: Mapped[str | None] = mapped_column(String(20))
+
+
+class Invitation(Base):
+    """A one-time link with which an invited user sets their own password.
+
+    Only the SHA-256 of the link's token is stored; the link works once and until `expires_at`.
+    """
+
+    __tablename__ = "admin_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ListingRequest(Base):
+    """A request "our organisation wants to be listed" from the public form; waits for an admin.
+
+    Nothing of it is published: accepting creates the organisation (without services) and
+    deletes the request, rejecting deletes it. Asks for an organisation's address, not a person.
+    """
+
+    __tablename__ = "listing_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    is_mso: Mapped[bool] = mapped_column(Boolean, default=False)
+    city: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str] = mapped_column(String(300))
+    topics: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of topic codes
+    message: Mapped[str | None] = mapped_column(Text)

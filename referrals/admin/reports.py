@@ -80,7 +80,20 @@ def open_reports_of(session: Session, service_id: str) -> list[ProblemReport]:
     )
 
 
-def mark_done(report: ProblemReport, who: str) -> None:
+def mark_done(report: ProblemReport, who: str, resolution: str = "done") -> None:
     report.status = "done"
     report.done_at = clock.utcnow()
     report.done_by = who
+    report.resolution = resolution
+
+
+def close_settled(session: Session, service_id: str, who: str, action: str) -> list[ProblemReport]:
+    """Close the entry's open reports: it was just edited or verified, after they came in.
+
+    Every open report is older than this change, so the change answers it: a counsellor who
+    checked the entry (and fixed it, or found it right) need not also press "Done".
+    """
+    settled = open_reports_of(session, service_id)
+    for report in settled:
+        mark_done(report, who, action)
+    return settled

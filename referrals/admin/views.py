@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_protect, csrf_token
 
 from referrals import clock, search_index
-from referrals.admin import audit, auth, reports
+from referrals.admin import audit, auth, reports, sessions
 from referrals.admin.auth import current_user, guarded_user, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
@@ -129,7 +129,7 @@ async def login(request: Request) -> Response:
         with db(request) as session:
             user = auth.find_user(session, email)
             if user is not None and user.active and auth.check_password(user, form.password.data or ""):
-                auth.log_in(request, user)
+                auth.log_in(request, user, session)
                 session.commit()
                 target = request.query_params.get("next", "/")
                 if not target.startswith("/") or target.startswith("//"):
@@ -146,7 +146,9 @@ async def login(request: Request) -> Response:
 @csrf_protect
 async def logout(request: Request) -> Response:
     await ActionForm.from_formdata(request)
-    auth.log_out(request)
+    with db(request) as session:
+        auth.log_out(request, session)
+        session.commit()
     return RedirectResponse("/login", 303)
 
 
@@ -171,8 +173,9 @@ async def change_password(request: Request) -> Response:
                 stored.password_hash = auth.hash_password(password)
                 stored.must_change_password = False
                 stored.session_version += 1  # other sessions of this user end here
+                sessions.end_all(session, stored.id)  # this one too: a copy of its cookie is refused
+                auth.log_in(request, stored, session)  # a fresh session for this browser only
                 session.commit()
-                request.session["sv"] = stored.session_version
             flash(request, "password_changed")
             return RedirectResponse("/", 303)
     return render(request, "password.html", form=form, error=error)
@@ -212,17 +215,25 @@ def _editable(user: Any) -> Any:
     return Service.organization_id.in_(user.organization_ids or ["-"])
 
 
-def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[dict[str, Any]]:
+def _entry_rows(
+    session: Session, condition: Any, query_text: str = "", only_reported: bool = False
+) -> list[dict[str, Any]]:
+    reported = (
+        select(ProblemReport.id)
+        .where(ProblemReport.service_id == Service.id, ProblemReport.status == "open")
+        .exists()
+    )
     stmt = (
         select(Service)
-        .where(condition)
+        .where(condition & reported if only_reported else condition)
         .options(
             selectinload(Service.organization),
             selectinload(Service.locations)
             .selectinload(ServiceAtLocation.location)
             .selectinload(Location.addresses),
         )
-        .order_by(Service.archived, Service.organization_id, Service.name)
+        # Entries with open reports from the bot first: they are what needs a look today.
+        .order_by(Service.archived, case((reported, 0), else_=1), Service.organization_id, Service.name)
     )
     if query_text:
         like = f"%{query_text.lower()}%"
@@ -261,10 +272,21 @@ def _entry_rows(session: Session, condition: Any, query_text: str = "") -> list[
 async def entries(request: Request) -> Response:
     user = guarded_user(request)
     query_text = request.query_params.get("q", "").strip()[:100]
+    only_reported = request.query_params.get("reports") == "open"
     with db(request) as session:
-        rows = _entry_rows(session, _editable(user), query_text)
+        rows = _entry_rows(session, _editable(user), query_text, only_reported)
+        reported = reports.open_reports(session, None if user.role == "admin" else user.organization_ids)
     title = "all_entries" if user.role == "admin" else "my_entries"
-    return render(request, "entries.html", rows=rows, q=query_text, title_key=title, stale_view=False)
+    return render(
+        request,
+        "entries.html",
+        rows=rows,
+        q=query_text,
+        title_key=title,
+        stale_view=False,
+        only_reported=only_reported,
+        reported_entries=len({r.service_id for r in reported}),
+    )
 
 
 @require_role(*EDITORS)
@@ -325,6 +347,7 @@ async def edit_entry(request: Request) -> Response:
                         "entry edited: %s (%s)", service.id, ", ".join(json.loads(version.changed_fields))
                     )
                 flash(request, "saved")
+                _flash_settled(request, version)
                 return RedirectResponse(f"/entries/{service.id}", 303)
         return render(
             request,
@@ -334,8 +357,14 @@ async def edit_entry(request: Request) -> Response:
             service=service,
             preview=_preview(service, language),
             open_reports=reports.open_reports_of(session, service.id),
+            existing_locations=len(service.locations),
             stale=service.assured_date is None or service.assured_date < clock.today() - STALE_AFTER,
         )
+
+
+def _flash_settled(request: Request, version: EntryVersion | None) -> None:
+    if version is not None and version.closed_reports:
+        flash(request, "reports_settled", count=str(len(json.loads(version.closed_reports))))
 
 
 async def _entry_action(request: Request, action: str) -> Response:
@@ -346,12 +375,12 @@ async def _entry_action(request: Request, action: str) -> Response:
         if service is None:
             return error_page(request, 404, "not_found")
         if action == "verify":
-            audit.verify_today(session, service, user.email)
+            version = audit.verify_today(session, service, user.email)
             message = "verified_done"
         else:
             record = audit.snapshot(service)
             record["x_archived"] = action == "archive"
-            problems, _ = audit.save(session, service, record, user.email, action)
+            problems, version = audit.save(session, service, record, user.email, action)
             if problems:  # an entry imported before a validation rule existed
                 session.rollback()
                 return error_page(request, 422, "not_saved")
@@ -359,6 +388,7 @@ async def _entry_action(request: Request, action: str) -> Response:
         session.commit()
         log.info("entry %s: %s", action, service.id)
     flash(request, message)
+    _flash_settled(request, version)
     return RedirectResponse(f"/entries/{request.path_params['service_id']}", 303)
 
 
@@ -425,6 +455,7 @@ async def entry_history(request: Request) -> Response:
                         for field, (old, new) in diff.items()
                     ],
                     "action": version.action.split(":")[0],
+                    "closed_reports": json.loads(version.closed_reports or "[]"),
                 }
             )
     return render(request, "history.html", service=service, items=items)

@@ -16,17 +16,30 @@ from referrals.statistics.queries import Table
 from referrals.statistics.suppression import hidden
 
 MAX_BARS = 12
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    colors=("#1f5f8b", "#c0392b", "#7f8c8d"),
-    font_family="system-ui, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    value_font_size=12,
-    legend_font_size=13,
-    title_font_size=15,
-)
+# Two drawings of each chart, so that its text is legible where it is shown: a narrow one for
+# phones (380 units wide, shown about 337 px wide at 390 px: 13-unit text reads as 11.5 px) and
+# a wide one for screens from 40rem (1000 units, shown up to about 930 px wide at 1280 px).
+SIZES = {"narrow": (380, 14, 16), "wide": (1000, 15, 40)}  # width, font size, label characters
+MIN_PIXELS = 11  # the smallest text a chart may show at its display width (checked by a test)
+
+
+def _style(font: int) -> Style:
+    return Style(
+        background="transparent",
+        plot_background="transparent",
+        colors=("#1f5f8b", "#c0392b", "#7f8c8d"),
+        font_family="system-ui, sans-serif",
+        label_font_size=font,
+        major_label_font_size=font,
+        value_font_size=font - 1,
+        value_label_font_size=font - 1,
+        legend_font_size=font,
+        title_font_size=font + 2,
+        tooltip_font_size=font,
+        no_data_font_size=font + 2,
+    )
+
+
 # table -> (chart kind, the column drawn)
 CHARTS = {
     "weekly": ("bar", "conversations"),
@@ -41,13 +54,13 @@ CHARTS = {
 }
 
 
-def _config(chart: pygal.graph.graph.Graph) -> None:
+def _config(chart: pygal.graph.graph.Graph, label_chars: int) -> None:
     chart.config.js = []  # no script from a CDN, no script at all
     chart.config.disable_xml_declaration = True
     chart.config.explicit_size = False  # scale with the page (viewBox only)
     chart.config.show_legend = False
     chart.config.print_values = False
-    chart.config.truncate_label = 40
+    chart.config.truncate_label = label_chars
 
 
 def _row_label(table: Table, row: list, language: str) -> str:
@@ -59,10 +72,12 @@ def _row_label(table: Table, row: list, language: str) -> str:
     return " · ".join(labels)
 
 
-def render(table: Table, language: str) -> Markup | None:
-    """The chart of `table` as inline SVG, or None if it has none or nothing to draw."""
+def render(table: Table, language: str, size: str = "wide") -> Markup | None:
+    """The chart of `table` as inline SVG ("narrow" for phones, "wide" for screens), or None if
+    it has none or nothing to draw."""
     if table.name not in CHARTS or not table.rows:
         return None
+    width, font, label_chars = SIZES[size]
     kind, column = CHARTS[table.name]
     index = table.columns.index(column)
     rows = table.rows if kind != "hbar" else [r for r in table.rows if not hidden(r[index])][:MAX_BARS]
@@ -71,18 +86,22 @@ def render(table: Table, language: str) -> Markup | None:
     values = [None if hidden(row[index]) else row[index] for row in rows]
     if table.kinds[index] == "rate":
         values = [None if v is None else round(v * 100, 1) for v in values]
+    style = _style(font)
+    height = round(width * (0.62 if size == "narrow" else 0.36))
     if kind == "hbar":
-        chart = pygal.HorizontalBar(style=STYLE, width=800, height=max(220, 34 * len(rows) + 60))
+        bar_height = max(height, (font * 2 + 8) * len(rows) + 4 * font)
+        chart = pygal.HorizontalBar(style=style, width=width, height=bar_height)
         rows, values = rows[::-1], values[::-1]  # largest at the top
     elif kind == "line":
-        chart = pygal.Line(style=STYLE, width=800, height=320, x_label_rotation=40, range=(0, 100))
+        chart = pygal.Line(style=style, width=width, height=height, x_label_rotation=40, range=(0, 100))
     else:
-        chart = pygal.Bar(style=STYLE, width=800, height=320, x_label_rotation=40)
-    _config(chart)
+        chart = pygal.Bar(style=style, width=width, height=height, x_label_rotation=40)
+    _config(chart, label_chars)
     chart.title = text(language, f"col.{column}") + (" (%)" if table.kinds[index] == "rate" else "")
     chart.x_labels = [_row_label(table, row, language) for row in rows]
-    if kind != "hbar" and len(rows) > 16:
-        chart.x_labels_major_every = max(1, len(rows) // 8)
+    most_labels = 6 if size == "narrow" else 16
+    if kind != "hbar" and len(rows) > most_labels:
+        chart.x_labels_major_every = -(-len(rows) // most_labels)
         chart.show_minor_x_labels = False
     chart.add(text(language, f"col.{column}"), values)
     return Markup(chart.render(is_unicode=True))  # noqa: S704 - pygal escapes every label it draws

@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from referrals import clock
 from referrals.admin.i18n import language_of
-from referrals.statistics import charts, queries
+from referrals.statistics import charts, headline, queries
 from referrals.statistics.csv_export import cell_text, table_csv
 from referrals.statistics.i18n import LANGUAGES, city_label, text
 from referrals.statistics.models import ALL_CITIES
@@ -131,8 +131,17 @@ def _svg_image(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _empty(table: Table) -> bool:
+    """Nothing counted: every count is 0 (a suppressed one is something, not nothing)."""
+    counts = [c for row in table.rows for c, k in zip(row, table.kinds, strict=True) if k == "count"]
+    return all(c == 0 for c in counts)
+
+
 def _present(table: Table, language: str, query: str, base: str) -> dict[str, Any]:
-    chart = charts.render(table, language)
+    if _empty(table):  # one line "no data" instead of a zero per week or hour
+        table = Table(table.name, table.columns, table.kinds, [])
+    chart = charts.render(table, language, "narrow")
+    wide = charts.render(table, language, "wide")
     return {
         "name": table.name,
         "title": text(language, f"table.{table.name}"),
@@ -144,7 +153,33 @@ def _present(table: Table, language: str, query: str, base: str) -> dict[str, An
         ],
         "suppressed": table.suppressed,
         "chart": _svg_image(chart) if chart else None,
+        "chart_wide": _svg_image(wide) if wide else None,
         "csv": f"{base}/csv/{table.name}.csv" + (f"?{query}" if query else ""),
+    }
+
+
+def _day(value: date, language: str) -> str:
+    return value.strftime("%d.%m.%Y") if language == "de" else value.isoformat()
+
+
+def _figure(figure: headline.Figure, language: str) -> dict[str, str]:
+    """A headline number as the page shows it: value, and the change against the period before."""
+    value = shown(figure.value, percent=figure.kind == "rate")
+    change = figure.change
+    if change is None:
+        trend = text(language, "change.unknown")
+    elif figure.kind == "rate":
+        trend = text(
+            language, "change.points", change=f"{change:+.1f}".replace(".", "," if language == "de" else ".")
+        )
+    else:
+        trend = text(language, "change.percent", change=f"{change * 100:+.0f}")
+    return {
+        "key": figure.key,
+        "label": text(language, f"headline.{figure.key}"),
+        "value": value if language == "en" else value.replace(".", ","),
+        "trend": trend,
+        "direction": "none" if not change else ("up" if change > 0 else "down"),
     }
 
 
@@ -163,6 +198,7 @@ def view_page(request: Request) -> Response:
         filters = Filters.from_params(request.query_params, _today(), cities)
         tables = [TABLES[name](session, filters) for name in VIEWS[view]]
         conversations, turns = queries.totals(session, filters)
+        figures = headline.figures(session, filters) if view == "overview" else []
     params = request.query_params
     period = params.get("period") if params.get("period") in queries.PERIODS else queries.DEFAULT_PERIOD
     if filters.custom(params):
@@ -183,6 +219,11 @@ def view_page(request: Request) -> Response:
             "periods": list(queries.PERIODS),
             "cities": [(ALL_CITIES, city_label(language, ALL_CITIES))] + [(c, c) for c in cities],
             "tables": [_present(table, language, query, base) for table in tables],
+            "figures": [_figure(figure, language) for figure in figures],
+            "empty_period": turns == 0,
+            "empty_line": text(
+                language, "empty_period", start=_day(filters.start, language), end=_day(filters.end, language)
+            ),
             "totals": text(
                 language,
                 "totals",

@@ -109,7 +109,16 @@ def test_report_flow_stores_only_service_reason_and_time(actions_db) -> None:
         [report] = session.scalars(select(ProblemReport)).all()
         assert (report.service_id, report.reason, report.status) == (OWN_SERVICE, "phone", "open")
         columns = {c["name"] for c in inspect(session.bind).get_columns("problem_report")}
-        assert columns == {"id", "service_id", "reason", "created_at", "status", "done_at", "done_by"}
+        assert columns == {
+            "id",
+            "service_id",
+            "reason",
+            "created_at",
+            "status",
+            "done_at",
+            "done_by",
+            "resolution",
+        }
         stored = json.dumps([getattr(report, c) for c in columns], default=str)
         assert "pseudonym-123" not in stored and "/report_problem" not in stored
 

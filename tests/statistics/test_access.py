@@ -75,7 +75,8 @@ def test_through_the_admin_login(admin_client, role: str) -> None:
 
 def test_a_coordinator_lands_on_the_statistics(admin_client) -> None:
     response = admin_client("coordinator").get("/")
-    assert response.url.path.startswith("/statistics") and "Gespräche pro Woche" in response.text
+    assert response.url.path.startswith("/statistics") and "Überblick" in response.text
+    assert "gab es keine Gespräche" in response.text  # nothing recorded yet: one line says so
     assert 'action="/logout"' in response.text and "coordinator@example.org" in response.text
 
 
