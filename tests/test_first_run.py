@@ -6,53 +6,30 @@ None of these needs the Rasa model: the configuration is checked before training
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
 import socket
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import EXIT_CONFIGURATION
-from tests.support import LoggedProcess, free_port, processes_marked
+from tests.support import LoggedProcess, free_port, processes_marked, refusing_bot_api
 
 ROOT = Path(__file__).resolve().parent.parent
 WRONG_TOKEN = "987654:AAH-wrong-token-" + uuid.uuid4().hex
 DEADLINE_SECONDS = 20
 
 
-class RefusingBotApi(BaseHTTPRequestHandler):
-    """Telegram's answer to a revoked or mistyped token: 401 to every method, getMe included."""
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST  # noqa: N815
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def refusing_api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusingBotApi)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/bot"
-    server.shutdown()
+    with refusing_bot_api() as url:
+        yield url
 
 
 def newcomer_env(tmp_path: Path, marker: str, **settings: str) -> dict[str, str]:
@@ -148,7 +125,7 @@ def test_an_unreachable_database_is_named(tmp_path) -> None:
         output,
         seconds,
         marker,
-        f"The database of DATABASE_URL (postgresql+psycopg://wegweiser:***@127.0.0.1:{closed}/wegweiser) cannot be reached",
+        f"DATABASE_URL (postgresql+psycopg://wegweiser:***@127.0.0.1:{closed}/wegweiser) cannot be reached",
     )
     assert "start it or correct DATABASE_URL" in output
     assert "s3cret-pw" not in output
