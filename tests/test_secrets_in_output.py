@@ -194,3 +194,50 @@ def test_rasa_never_gets_debug(monkeypatch, asked: str, rasa_gets: str) -> None:
     environment = rasa_environment()
     assert environment["LOG_LEVEL"] == rasa_gets
     assert environment["LOG_LEVEL_LIBRARIES"] == "WARNING"
+
+
+def test_the_adapter_at_debug_logs_no_text_id_name_or_pseudonym(tmp_path) -> None:
+    """The adapter's part of issue 17 item 2, without the model: a scripted Rasa echoes the text, so
+    the text also goes out in sendMessage (which PTB's DEBUG would log with the chat id)."""
+    from bot.pseudonym import conversation_id
+    from tests.e2e import Chat, text_of
+    from tests.fake_rasa import TOKEN as RASA_TOKEN
+
+    marker = uuid.uuid4().hex
+    rasa_port = free_port()
+    rasa = LoggedProcess(
+        [sys.executable, "-m", "tests.fake_rasa", "--port", str(rasa_port)],
+        {**os.environ, "TEST_RUN_MARKER": marker},
+        ROOT,
+    )
+    chat_id, name, username, text = 734019283, "Zuleikha", "zuleikha_k93", "ruf mich an unter 0151 2345678"
+    try:
+        with local_bot_api(marker) as api_url:
+            env = adapter_env(tmp_path, marker, f"{api_url}/bot")
+            env.update(
+                RASA_URL=f"http://127.0.0.1:{rasa_port}",
+                RASA_TOKEN=RASA_TOKEN,
+                ACTIONS_HEALTH_URL=f"http://127.0.0.1:{rasa_port}/actions/health",
+            )
+            adapter = LoggedProcess([sys.executable, "-m", "bot"], env, ROOT)
+            try:
+                adapter.wait_for_line("Telegram adapter ready", 60)
+                user = {"id": chat_id, "is_bot": False, "first_name": name, "username": username}
+                message = {
+                    "message_id": 7,
+                    "date": 1764000000,
+                    "chat": {"id": chat_id, "type": "private", "first_name": name, "username": username},
+                    "from": user,
+                    "text": text,
+                }
+                assert text in text_of(Chat(api_url, chat_id=chat_id).send_update({"message": message}))
+            finally:
+                adapter.stop()
+    finally:
+        rasa.stop()
+    output = adapter.output
+    assert " DEBUG " in output
+    pseudonym = conversation_id(env["PSEUDONYM_KEY"].encode(), chat_id)
+    for value in (text, "0151", str(chat_id), name, username, pseudonym, env["PSEUDONYM_KEY"]):
+        assert value not in output, value
+    assert_no_token(output)
