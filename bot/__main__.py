@@ -14,6 +14,9 @@ from assistant.settings import EXIT_CONFIGURATION, get_settings
 from bot.app import WEBHOOK_PATH, Adapter, ConfigurationError, build_application
 
 log = logging.getLogger("bot")
+# The ready line is what the supervisor waits for before READY: shown whatever LOG_LEVEL says.
+ready_log = logging.getLogger("bot.ready")
+ready_log.setLevel(logging.INFO)
 
 
 async def serve() -> None:
@@ -25,7 +28,7 @@ async def serve() -> None:
         # The supervisor reads this line (assistant/__main__.py, ADAPTER_READY) before saying READY.
         username = adapter.application.bot.username
         if settings.telegram_webhook_url:
-            log.info(
+            ready_log.info(
                 "Telegram adapter ready: @%s, webhook server on %s:%d/%s (Rasa at %s)",
                 username,
                 settings.telegram_webhook_listen,
@@ -34,7 +37,7 @@ async def serve() -> None:
                 settings.rasa_url,
             )
         else:
-            log.info(
+            ready_log.info(
                 "Telegram adapter ready: @%s, polling %s (Rasa at %s)",
                 username,
                 settings.telegram_base_url.split("/bot")[0],
