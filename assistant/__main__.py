@@ -15,18 +15,23 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import secrets
 import sys
+import time
 
-from assistant.console import configure_logging
+from assistant import preflight, redaction
+from assistant.console import configure_logging, write_line
 from assistant.conversations import rasa_endpoints
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
-from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from assistant.settings import EXIT_CONFIGURATION, PROJECT_ROOT, Settings, get_settings
 from assistant.supervisor import Component, Supervisor
 
 log = logging.getLogger("assistant")
 # Not a secret: only ever sent to the local Bot API stand-in.
 LOCAL_BOT_TOKEN = "1000001:local-chat-page-no-real-token"  # noqa: S105
+# What the adapter prints once its own getMe and first poll (or setWebhook) succeeded.
+ADAPTER_READY = re.compile(r"Telegram adapter ready: @(?P<username>\w+)")
 
 
 def prepare_directory() -> None:
@@ -97,6 +102,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             },
             where=rasa_url,
             ready_url=f"{rasa_url}/status?token={rasa_token}",
+            starting="loading the model, usually 30-90 s",
         ),
     ]
     adapter_env = {
@@ -124,7 +130,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
         )
     else:
         after = ("rasa", "actions")
-        hello = "Telegram bot is running: write to it in Telegram"
+        hello = "Telegram bot @{username} is running: write to it in Telegram, https://t.me/{username}"
     base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
     mode = "webhook" if settings.telegram_webhook_url and settings.telegram_bot_token else "polling"
     result.append(
@@ -134,6 +140,7 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             env=adapter_env,
             where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})",
             after=after,
+            ready_line=ADAPTER_READY,
         )
     )
     admin = admin_component(settings, python, app_env)
@@ -166,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level)
-    for noisy in ("httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The token must not show even at DEBUG, nor in a crash (PTB logs and raises it).
+    redaction.install(redaction.settings_secrets(settings))
     try:
         return _command(args.command, settings)
     except KeyboardInterrupt:
@@ -187,16 +195,44 @@ def _command(command: str, settings: Settings) -> int:
         from assistant import content_review
 
         return content_review.main()
+    if not configuration_ok(settings, full=command == "run"):
+        return EXIT_CONFIGURATION
     model = ensure_model()
     if command == "train":
         return 0
     prepare_directory()
     parts, hello = components(settings, str(model))
-    supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=lambda: log.info("READY. %s", hello))
+    adapter = next(part for part in parts if part.name == "telegram-adapter")
+
+    def ready() -> None:
+        log.info("READY. %s", hello.replace("{username}", adapter.details.get("username", "?")))
+
+    # Rasa's per-run API token is a secret as well: it is part of URLs that Rasa could print.
+    redactor = redaction.Redactor([*redaction.settings_secrets(settings), adapter.env.get("RASA_TOKEN")])
+    supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=ready, redactor=redactor)
     from referrals.statistics.retention import with_retention
 
     # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
     return asyncio.run(with_retention(supervisor.run()))
+
+
+def configuration_ok(settings: Settings, full: bool) -> bool:
+    """Check the configuration before anything heavy; print one sentence per problem."""
+    started = time.monotonic()
+    if full:
+        outcome = preflight.check(settings)
+    else:  # training needs only Rasa's environment
+        outcome = preflight.Outcome(preflight.check_rasa_python())
+    if outcome.problems:
+        count = len(outcome.problems)
+        write_line(f"The assistant cannot start, nothing was started: {count} problem{'s' * (count > 1)}.")
+        for problem in outcome.problems:
+            write_line(f"  - {problem[0].upper()}{problem[1:]}")
+        return False
+    bot = f", bot token accepted for @{outcome.bot_username}" if outcome.bot_username else ""
+    seconds = time.monotonic() - started
+    log.info("configuration checked in %.1f s: ports free, database reachable%s", seconds, bot)
+    return True
 
 
 if __name__ == "__main__":

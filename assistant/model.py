@@ -30,6 +30,7 @@ MODELS_DIR = PROJECT_ROOT / "models"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 KEEP_MODELS = 3
 TRAINING_TAIL_LINES = 60  # printed unfiltered when a training fails
+LAST_TRAINING = MODELS_DIR / ".last-training-seconds"  # for the estimate of the next one
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
@@ -51,6 +52,12 @@ def model_path(root: Path = PROJECT_ROOT) -> Path:
     return MODELS_DIR / f"wegweiser-{fingerprint(root)}.tar.gz"
 
 
+def _at_least(level: str | None, floor: int) -> str:
+    """The log level name `level`, raised to `floor` when it is lower (or unknown)."""
+    number = logging.getLevelName((level or "").upper())
+    return logging.getLevelName(number if isinstance(number, int) and number >= floor else floor)
+
+
 def rasa_environment() -> dict[str, str]:
     """Environment for Rasa processes: quiet, no telemetry, nothing of the application's venv."""
     import os
@@ -63,6 +70,11 @@ def rasa_environment() -> dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TQDM_DISABLE="1",  # Rasa's progress bars flood logs with carriage returns
     )
+    # Never DEBUG for Rasa: its DEBUG lines carry every user message (rasa.core.processor, the
+    # rule policy's "user text") and the conversation ids (lock store); LOG_LEVEL=DEBUG is for the
+    # application's own loggers. Its libraries (Sanic, SQLAlchemy: SQL with the events) likewise.
+    env["LOG_LEVEL"] = _at_least(env.get("LOG_LEVEL"), logging.INFO)
+    env["LOG_LEVEL_LIBRARIES"] = _at_least(env.get("LOG_LEVEL_LIBRARIES", "ERROR"), logging.WARNING)
     # endpoints.yml names the tracker store through this variable (rasa test reads the file too).
     env.setdefault("RASA_TRACKER_STORE_URL", rasa_tracker_store_url(get_settings()))
     return env
@@ -98,8 +110,18 @@ def ensure_model() -> Path:
     return target
 
 
+def _estimate() -> str:
+    """How long the training will take: as long as the last one here, else the figure measured."""
+    try:
+        seconds = float(LAST_TRAINING.read_text())
+    except (OSError, ValueError):
+        # README "Measured": 5-10 min in a fresh clone on 2 cores (embedding every example once).
+        return "about 5-10 minutes on 2 cores the first time"
+    return f"about {max(1, round(seconds / 60))} min, as long as the last training here"
+
+
 def _train(target: Path) -> None:
-    log.info("training data changed or no model yet: training %s (takes a few minutes)", target.name)
+    log.info("training data changed or no model yet: training %s (%s)", target.name, _estimate())
     started = time.monotonic()
     partial = target.with_name(f"partial-{os.getpid()}-{target.name}")
     run_training(
@@ -121,11 +143,9 @@ def _train(target: Path) -> None:
         env=rasa_environment(),
     )
     os.replace(partial, target)
-    log.info(
-        "trained in %.0f s, model size %.1f MB",
-        time.monotonic() - started,
-        target.stat().st_size / 1e6,
-    )
+    seconds = time.monotonic() - started
+    LAST_TRAINING.write_text(f"{seconds:.0f}\n")
+    log.info("trained in %.0f s, model size %.1f MB", seconds, target.stat().st_size / 1e6)
 
 
 def run_training(argv: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> None:

@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+# Exit code of a process that cannot work with this configuration (sysexits.h EX_CONFIG): the
+# supervisor does not restart it, and systemd can be told the same (RestartPreventExitStatus).
+EXIT_CONFIGURATION = 78
 
 
 class Settings(BaseSettings):

@@ -3,7 +3,9 @@
 Each component runs in its own process group (Rasa and the action server have
 worker processes of their own), so stopping a component stops all of its
 processes. A component that exits unexpectedly is reported and restarted with
-backoff; one that keeps dying stops the whole assistant with an error.
+backoff; one that keeps dying stops the whole assistant with an error, and one that exits with
+EXIT_CONFIGURATION (it cannot work with this configuration) stops it at once: a restart would
+fail the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import ctypes
 import logging
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from assistant.console import NoiseFilter, write_line
+from assistant.redaction import Redactor
+from assistant.settings import EXIT_CONFIGURATION
 
 log = logging.getLogger("assistant")
 
@@ -27,6 +32,7 @@ STOP_GRACE_SECONDS = 10.0
 # After this long without a ready answer the operator is told; waiting goes on, since a model load on
 # a busy two-core machine can take longer (the component is restarted only when it exits).
 READY_WARNING_SECONDS = 180.0
+PROGRESS_SECONDS = 30.0  # a line this often while a slow component (e.g. Rasa's model load) starts
 MAX_RESTARTS = 5
 RESTART_WINDOW_SECONDS = 600.0
 _PR_SET_PDEATHSIG = 1
@@ -47,21 +53,31 @@ class Component:
     env: dict[str, str]
     where: str  # what the start-up log says it listens on
     ready_url: str | None = None  # polled until it answers 200
+    # Or: ready when a line of its output matches; the match's named groups go to `details`.
+    ready_line: re.Pattern[str] | None = None
+    starting: str | None = None  # what it does while starting, said at start and while waiting
     after: tuple[str, ...] = ()  # components that must be ready first
     process: asyncio.subprocess.Process | None = None
     restarts: list[float] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    details: dict[str, str] = field(default_factory=dict)
 
 
 class Supervisor:
     def __init__(
-        self, components: list[Component], cwd: str, on_ready: Callable[[], None] | None = None
+        self,
+        components: list[Component],
+        cwd: str,
+        on_ready: Callable[[], None] | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.components = {c.name: c for c in components}
         self.cwd = cwd
         self.on_ready = on_ready
+        # Secrets are replaced in the components' output too (a library may print the token).
+        self.redactor = redactor or Redactor([])
         self._stopping = asyncio.Event()
-        self._failed = False
+        self._exit_code = 0
 
     async def run(self) -> int:
         """Run until SIGINT/SIGTERM or until a component keeps failing; returns the exit code."""
@@ -77,7 +93,7 @@ class Supervisor:
             task.cancel()
         await asyncio.gather(*watchers, ready, return_exceptions=True)
         await self._stop_all()
-        return 1 if self._failed else 0
+        return self._exit_code
 
     def _request_stop(self, signum: int) -> None:
         if not self._stopping.is_set():
@@ -103,10 +119,12 @@ class Supervisor:
             preexec_fn=_die_with_parent,
             limit=2**20,
         )
+        doing = f", {component.starting}" if component.starting else ""
         log.info(
-            "%s started (pid %d), will listen on %s",
+            "%s started (pid %d)%s, will listen on %s",
             component.name,
             component.process.pid,
+            doing,
             component.where,
         )
 
@@ -115,7 +133,7 @@ class Supervisor:
             await self._start(component)
             process = component.process
             assert process is not None
-            output = asyncio.create_task(self._forward_output(component.name, process))
+            output = asyncio.create_task(self._forward_output(component, process))
             readiness = asyncio.create_task(self._wait_ready(component))
             code = await _exited(process)
             readiness.cancel()
@@ -124,6 +142,15 @@ class Supervisor:
             await asyncio.gather(output, readiness, return_exceptions=True)
             component.ready.clear()
             if self._stopping.is_set():
+                return
+            if code == EXIT_CONFIGURATION:
+                log.error(
+                    "%s stopped on a configuration error (its reason is above): not restarted; "
+                    "correct the configuration and start the assistant again",
+                    component.name,
+                )
+                self._exit_code = EXIT_CONFIGURATION
+                self._stopping.set()
                 return
             log.error("%s exited unexpectedly with code %s", component.name, code)
             now = time.monotonic()
@@ -135,7 +162,7 @@ class Supervisor:
                     MAX_RESTARTS + 1,
                     RESTART_WINDOW_SECONDS / 60,
                 )
-                self._failed = True
+                self._exit_code = 1
                 self._stopping.set()
                 return
             component.restarts.append(now)
@@ -144,19 +171,26 @@ class Supervisor:
             await asyncio.sleep(delay)
 
     async def _wait_ready(self, component: Component) -> None:
+        if component.ready_line is not None:
+            return  # _forward_output sees the line
         if component.ready_url is None:
             await asyncio.sleep(1.0)  # no health endpoint: alive after a second is good enough
             component.ready.set()
             return
         started = time.monotonic()
         warned = False
+        said = started
         async with httpx.AsyncClient(timeout=2.0) as client:
             while True:
-                if not warned and time.monotonic() - started > READY_WARNING_SECONDS:
+                waited = time.monotonic() - started
+                if not warned and waited > READY_WARNING_SECONDS:
                     log.warning(
                         "%s is not ready after %.0f s: still waiting", component.name, READY_WARNING_SECONDS
                     )
                     warned = True
+                elif component.starting and time.monotonic() - said >= PROGRESS_SECONDS:
+                    log.info("%s: still %s (%.0f s so far)", component.name, component.starting, waited)
+                    said = time.monotonic()
                 try:
                     if (await client.get(component.ready_url)).status_code == 200:
                         log.info(
@@ -171,11 +205,13 @@ class Supervisor:
                     pass
                 await asyncio.sleep(0.5)
 
-    @staticmethod
-    async def _forward_output(name: str, process: asyncio.subprocess.Process) -> None:
-        """Pass the component's output on, prefixed with its name, without third-party noise."""
+    async def _forward_output(self, component: Component, process: asyncio.subprocess.Process) -> None:
+        """Pass the component's output on, prefixed with its name, without third-party noise or
+        secrets; a component with a `ready_line` is ready when it prints it."""
         assert process.stdout is not None
         noise = NoiseFilter()
+        name = component.name
+        started = time.monotonic()
         while True:
             try:
                 raw = await process.stdout.readline()
@@ -183,9 +219,14 @@ class Supervisor:
                 raw = await process.stdout.read(2**16)
             if not raw:
                 return
-            line = raw.decode(errors="replace").rstrip()
+            line = self.redactor.redact(raw.decode(errors="replace").rstrip())
             if line and noise.keep(line):
                 write_line(f"[{name}] {line}")
+            if component.ready_line and not component.ready.is_set():
+                if match := component.ready_line.search(line):
+                    component.details = {k: v for k, v in match.groupdict().items() if v is not None}
+                    log.info("%s ready (%.1f s)", name, time.monotonic() - started)
+                    component.ready.set()
 
     async def _stop_all(self) -> None:
         """Stop dependants first (the adapter, while Rasa can still answer), then the rest."""

@@ -4,31 +4,45 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
-from assistant.settings import get_settings
-from bot.app import WEBHOOK_PATH, Adapter, build_application
+from telegram.error import InvalidToken
+
+from assistant import redaction
+from assistant.preflight import BOTFATHER
+from assistant.settings import EXIT_CONFIGURATION, get_settings
+from bot.app import WEBHOOK_PATH, Adapter, ConfigurationError, build_application
+
+log = logging.getLogger("bot")
+# The ready line is what the supervisor waits for before READY: shown whatever LOG_LEVEL says.
+ready_log = logging.getLogger("bot.ready")
+ready_log.setLevel(logging.INFO)
 
 
 async def serve() -> None:
     settings = get_settings()
-    log = logging.getLogger("bot")
     adapter = Adapter(build_application(settings), settings)
     await adapter.start()
-    if settings.telegram_webhook_url:
-        log.info(
-            "Telegram adapter: webhook server on %s:%d/%s (Rasa at %s)",
-            settings.telegram_webhook_listen,
-            settings.telegram_webhook_port,
-            WEBHOOK_PATH,
-            settings.rasa_url,
-        )
-    else:
-        log.info(
-            "Telegram adapter polling %s (Rasa at %s)",
-            settings.telegram_base_url.split("/bot")[0],
-            settings.rasa_url,
-        )
     try:
+        await adapter.wait_ready()
+        # The supervisor reads this line (assistant/__main__.py, ADAPTER_READY) before saying READY.
+        username = adapter.application.bot.username
+        if settings.telegram_webhook_url:
+            ready_log.info(
+                "Telegram adapter ready: @%s, webhook server on %s:%d/%s (Rasa at %s)",
+                username,
+                settings.telegram_webhook_listen,
+                settings.telegram_webhook_port,
+                WEBHOOK_PATH,
+                settings.rasa_url,
+            )
+        else:
+            ready_log.info(
+                "Telegram adapter ready: @%s, polling %s (Rasa at %s)",
+                username,
+                settings.telegram_base_url.split("/bot")[0],
+                settings.rasa_url,
+            )
         await adapter.run_until_stopped()
     finally:
         await adapter.stop()
@@ -40,7 +54,16 @@ def main() -> None:
     # The inbox's database is migrated at start: Alembic's INFO lines (one per built-in plugin)
     # are console noise; its warnings and errors still show.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    asyncio.run(serve())
+    redaction.install(redaction.settings_secrets(settings))
+    try:
+        asyncio.run(serve())
+    except InvalidToken:
+        # PTB's message holds the token itself: our own sentence instead.
+        log.error("Telegram refused the bot token: %s", BOTFATHER)
+        sys.exit(EXIT_CONFIGURATION)
+    except ConfigurationError as error:
+        log.error("%s", error)
+        sys.exit(EXIT_CONFIGURATION)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ first, and bot/dispatch.py hands them to the Application's handlers one chat at 
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from typing import Any
 
@@ -22,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from assistant.redaction import quiet_third_party_loggers
 from assistant.settings import Settings
 from bot import handlers
 from bot.dispatch import Dispatcher
@@ -39,13 +39,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 WEBHOOK_PATH = "telegram"
 
 
-def quiet_third_party_loggers() -> None:
-    """Whatever LOG_LEVEL says: PTB logs every call's parameters (chat ids, message texts) at
-    DEBUG, and httpx/httpcore log URLs, which contain the bot token."""
-    ptb = logging.getLogger("telegram")
-    ptb.setLevel(max(logging.INFO, ptb.getEffectiveLevel()))
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+class ConfigurationError(Exception):
+    """The adapter cannot work with this configuration: restarting it would not help."""
 
 
 async def set_commands(application: Application) -> None:
@@ -59,7 +54,8 @@ async def set_commands(application: Application) -> None:
 
 def build_application(settings: Settings) -> Application:
     if settings.telegram_bot_token is None:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        raise ConfigurationError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_third_party_loggers()  # before the Bot exists: its constructor logs the URL with the token
     application = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -74,7 +70,6 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["settings"] = settings
     application.bot_data["inbox"] = open_store(settings.database_url)
     add_handlers(application)
-    quiet_third_party_loggers()
     return application
 
 
@@ -122,12 +117,13 @@ class Adapter:
         self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
         self._polling: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
+        self._ready = asyncio.Event()  # set after the first poll, or once the webhook is registered
 
     async def start(self, poll_seconds: int = POLL_TIMEOUT_SECONDS) -> None:
         try:
             await asyncio.to_thread(self.store.next_offset)
         except SQLAlchemyError as error:
-            raise SystemExit(
+            raise ConfigurationError(
                 f"the inbox table is missing or unreadable ({type(error).__name__}): "
                 "run `python -m referrals migrate` (the run command does)"
             ) from None
@@ -145,14 +141,24 @@ class Adapter:
                     ALLOWED_UPDATES,
                     settings.telegram_drop_pending_updates,
                     poll_seconds=poll_seconds,
+                    on_first_poll=self._ready.set,
                 ),
                 name="polling",
             )
 
+    async def wait_ready(self) -> None:
+        """Until Telegram answered the first poll (or took the webhook); raises what stopped polling."""
+        ready = asyncio.create_task(self._ready.wait())
+        waiting: list[asyncio.Task[Any]] = [ready, *([self._polling] if self._polling else [])]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if self._polling and self._polling.done():
+            self._polling.result()
+
     async def start_webhook(self) -> None:
         settings = self.settings
         if settings.telegram_webhook_secret is None:
-            raise SystemExit("TELEGRAM_WEBHOOK_SECRET must be set in webhook mode")
+            raise ConfigurationError("TELEGRAM_WEBHOOK_SECRET must be set in webhook mode")
         assert settings.telegram_webhook_url is not None
         secret = settings.telegram_webhook_secret.get_secret_value()
         self._webhook = web.AppRunner(
@@ -168,6 +174,7 @@ class Adapter:
             allowed_updates=ALLOWED_UPDATES,
             drop_pending_updates=settings.telegram_drop_pending_updates,
         )
+        self._ready.set()
 
     async def run_until_stopped(self) -> None:
         """Until SIGINT/SIGTERM, or until polling stops for good (wrong token, another adapter)."""

@@ -61,17 +61,25 @@ async def poll(
     allowed_updates: list[str],
     drop_pending_updates: bool,
     poll_seconds: int = POLL_TIMEOUT_SECONDS,
+    on_first_poll: Callable[[], None] | None = None,
 ) -> None:
     """Long polling until cancelled; the offset confirms only what the inbox holds."""
     await bot.delete_webhook(drop_pending_updates=drop_pending_updates)
     # Confirm at once what an earlier run stored (Telegram would send it again otherwise).
     offset = await asyncio.to_thread(intake.store.next_offset)
     delay = 1.0
+    first = True
     while True:
         try:
             updates = await bot.get_updates(
-                offset=offset, timeout=poll_seconds, allowed_updates=allowed_updates
+                # The first call returns at once, so that "ready" is said without a long poll's wait.
+                offset=offset,
+                timeout=0 if first else poll_seconds,
+                allowed_updates=allowed_updates,
             )
+            if first and on_first_poll:
+                on_first_poll()
+            first = False
             if updates:
                 await intake.store_updates(list(updates))
                 offset = updates[-1].update_id + 1

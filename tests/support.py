@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -81,3 +85,30 @@ class LoggedProcess:
             if self.process.poll() is None:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self._reader.join(5)
+
+
+class _RefusingBotApi(BaseHTTPRequestHandler):
+    """Telegram's answer to a revoked or mistyped token: 401 to every method, getMe included."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def refusing_bot_api() -> Iterator[str]:
+    """A Bot API server that refuses every token; yields its base URL in PTB's form (…/bot)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefusingBotApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bot"
+    finally:
+        server.shutdown()

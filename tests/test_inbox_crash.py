@@ -27,7 +27,7 @@ ECHO = re.compile(r"^echo: (c\d+-m\d+)$")
 
 def _start_adapter(env: dict[str, str]) -> LoggedProcess:
     adapter = LoggedProcess([sys.executable, "-m", "bot"], env, ROOT)
-    adapter.wait_for_line("Telegram adapter polling", 60)
+    adapter.wait_for_line("Telegram adapter ready", 60)
     return adapter
 
 
