@@ -139,7 +139,8 @@ def main() -> None:
     args = parser.parse_args()
     model = args.model or newest_model()
     messages = yaml.safe_load(args.messages.read_text(encoding="utf-8"))["messages"]
-    print(f"model {model.name}, {len(messages)} messages from {args.messages.relative_to(ROOT)}")
+    shown = args.messages.relative_to(ROOT) if args.messages.is_relative_to(ROOT) else args.messages
+    print(f"model {model.name}, {len(messages)} messages from {shown}")
     figures = report(asyncio.run(classify(model, messages)), args.errors)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
