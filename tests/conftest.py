@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import uuid
@@ -27,6 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from referrals.admin import auth
 from referrals.db import make_engine, upgrade_database
 from referrals.hsds import import_file
+from tests.e2e import local_bot_api, start_assistant
+from tests.support import LoggedProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_FILE = PROJECT_ROOT / "data" / "demo_directory.json"
@@ -265,3 +268,30 @@ def hsds_schemas() -> HsdsSchemas:
         print(f"\nHSDS schema tests skipped: {reason} (.ci/run sets it to ../shared/hsds-3.0)")
         pytest.skip(f"official HSDS 3.0 schemas not available: {reason}")
     return HsdsSchemas(Path(folder or "."))
+
+
+# End-to-end modules: each module that asks for these gets its own fake Bot API and assistant.
+@pytest.fixture(scope="module")
+def marker() -> str:
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="module")
+def bot_api(marker: str) -> Iterator[str]:
+    with local_bot_api(marker) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def telegram_assistant(
+    bot_api: str, marker: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LoggedProcess, dict[str, str]]]:
+    """The whole assistant with a (fake) bot token, polling the fake Bot API."""
+    process, env = start_assistant(
+        tmp_path_factory.mktemp("assistant"),
+        marker,
+        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
+        TELEGRAM_BASE_URL=f"{bot_api}/bot",
+    )
+    yield process, env
+    process.stop(signal.SIGKILL)

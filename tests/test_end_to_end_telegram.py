@@ -9,39 +9,25 @@ from __future__ import annotations
 
 import re
 import signal
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e import ROOT, Chat, local_bot_api, services_in, start_assistant, text_of
+from tests.e2e import (
+    ROOT,
+    Chat,
+    services_in,
+    text_of,
+)
 from tests.support import LoggedProcess, processes_marked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")
-def marker() -> str:
-    return uuid.uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def bot_api(marker: str) -> str:
-    with local_bot_api(marker) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def started(bot_api: str, marker: str, tmp_path_factory) -> tuple[LoggedProcess, dict[str, str]]:
-    process, env = start_assistant(
-        tmp_path_factory.mktemp("telegram"),
-        marker,
-        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
-        TELEGRAM_BASE_URL=f"{bot_api}/bot",
-    )
-    yield process, env
-    process.stop(signal.SIGKILL)
+def started(telegram_assistant) -> tuple[LoggedProcess, dict[str, str]]:
+    return telegram_assistant
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 from bot import texts
 from bot.rasa_client import replies_of_turn
 from tests.burst import Score, score
-from tests.e2e import Chat, local_bot_api, start_assistant, text_of
+from tests.e2e import Chat, text_of
 from tests.support import LoggedProcess, processes_marked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
@@ -28,26 +28,8 @@ HEADER = re.compile(r"· (" + "|".join(CITIES) + r"):")
 
 
 @pytest.fixture(scope="module")
-def marker() -> str:
-    return uuid.uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def bot_api(marker: str) -> str:
-    with local_bot_api(marker) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def started(bot_api: str, marker: str, tmp_path_factory) -> tuple[LoggedProcess, dict[str, str]]:
-    process, env = start_assistant(
-        tmp_path_factory.mktemp("inbox"),
-        marker,
-        TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN-NOT-REAL",
-        TELEGRAM_BASE_URL=f"{bot_api}/bot",
-    )
-    yield process, env
-    process.stop(signal.SIGKILL)
+def started(telegram_assistant) -> tuple[LoggedProcess, dict[str, str]]:
+    return telegram_assistant
 
 
 def _rasa_token(marker: str) -> str:

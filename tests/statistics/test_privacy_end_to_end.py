@@ -8,11 +8,9 @@ fake Bot API, with a token, as in production.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import httpx
 import pytest
@@ -20,7 +18,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 
 from bot.pseudonym import conversation_id
 from referrals.statistics.models import ALL_CITIES, StatisticsCount, StatisticsReferral
-from tests.e2e import ROOT, Chat, local_bot_api, start_assistant
+from tests.e2e import ROOT, Chat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.model]
 
@@ -43,26 +41,8 @@ FORGETS = 731902465  # asks /forget afterwards
 
 
 @pytest.fixture(scope="module")
-def marker() -> str:
-    return uuid.uuid4().hex
-
-
-@pytest.fixture(scope="module")
-def bot_api(marker: str):
-    with local_bot_api(marker) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def assistant(bot_api: str, marker: str, tmp_path_factory):
-    process, env = start_assistant(
-        tmp_path_factory.mktemp("privacy"),
-        marker,
-        TELEGRAM_BOT_TOKEN="123456:PRIVACY-TEST-NOT-REAL",
-        TELEGRAM_BASE_URL=f"{bot_api}/bot",
-    )
-    yield process, env
-    process.stop(signal.SIGKILL)
+def assistant(telegram_assistant):
+    return telegram_assistant
 
 
 def message_update(chat_id: int, message_text: str) -> dict:
