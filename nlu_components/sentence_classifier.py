@@ -8,6 +8,8 @@ the wheel) and puts three logistic regressions, trained on the project's own NLU
 - emergency: none / medical / violence / suicidal / child in danger. A message the classifier
   calls an emergency (probability of "none" below 0.5, or below 0.7 where DIET is unsure too) gets
   that crisis intent even when DIET said otherwise; the crisis rules then answer with the numbers first.
+  Where DIET called an emergency but the whole message is all but certainly none (0.98), DIET's next
+  intent stands ("my boss will kill me if I'm late").
 - topic: the 8 directory topics, learnt from the `topic` annotations of referral requests and from
   the FAQ answer each information question belongs to, plus "none" for small talk and out-of-scope
   examples. The ranking of the 8 topics goes out with the parse data (`topic_ranking`), and a
@@ -64,6 +66,7 @@ TOPIC_RANKING_KEY = "topic_ranking"
 ANSWER_RANKING_KEY = "answer_ranking"
 ANSWER_RANKING_LENGTH = 10
 SENTENCE_CRISIS_KEY = "sentence_crisis"
+CRISIS_VETO_KEY = "crisis_veto"
 _MODELS = "classifiers.joblib"
 
 
@@ -120,6 +123,12 @@ class SentenceClassifier(GraphComponent):
             "crisis_threshold": 0.5,
             "crisis_threshold_if_unsure": 0.7,
             "diet_sure": 0.9,
+            # DIET, reading words, calls "my boss will kill me if I'm late" or "from what age may a
+            # child stay home alone?" an emergency with confidence 1.0. When the whole message is
+            # this sure there is no emergency, DIET's crisis gives way to its next intent. Chosen on
+            # a crisis dev set (not the frozen fresh set): false alarms 48 -> 37 of 384, no
+            # emergency lost (at 0.95: 33, one lost).
+            "crisis_veto": 0.98,
             # A referral request without a topic word gets the sentence's topic at this probability.
             "topic_threshold": 0.45,
             # "Out of scope" or unsure DIET, but this sure of one topic (and "none" below 0.2): a request.
@@ -250,7 +259,11 @@ class SentenceClassifier(GraphComponent):
             or (message.get(INTENT) or {}).get("confidence", 0) < self._config["diet_sure"]
         )
         threshold = self._config["crisis_threshold_if_unsure" if diet_unsure else "crisis_threshold"]
-        if current.startswith("crisis_") or probabilities[NO_CRISIS] >= threshold:
+        if current.startswith("crisis_"):
+            if probabilities[NO_CRISIS] >= self._config["crisis_veto"]:
+                self._overrule_diets_crisis(message, current)
+            return
+        if probabilities[NO_CRISIS] >= threshold:
             return
         kind = max((k for k in probabilities if k != NO_CRISIS), key=probabilities.__getitem__)
         crisis = {
@@ -264,6 +277,20 @@ class SentenceClassifier(GraphComponent):
         ]
         message.set(INTENT, crisis, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [crisis, *ranking], add_to_output=True)
+
+    @staticmethod
+    def _overrule_diets_crisis(message: Message, crisis: str) -> None:
+        ranking = [
+            i
+            for i in message.get(INTENT_RANKING_KEY) or []
+            if not str(i.get(INTENT_NAME_KEY)).startswith("crisis_")
+        ]
+        if not ranking:
+            return  # nothing else to say: the crisis stays
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        # What DIET had said, for evaluation (like the phrase net's `crisis_phrase`).
+        message.set(CRISIS_VETO_KEY, {"overridden": crisis}, add_to_output=True)
 
     def _decide_topic(self, message: Message, vector: np.ndarray) -> None:
         classifier = self._classifiers.get("topic")
