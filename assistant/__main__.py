@@ -210,7 +210,7 @@ def _command(command: str, settings: Settings) -> int:
     # Rasa's per-run API token is a secret as well: it is part of URLs that Rasa could print.
     redactor = redaction.Redactor([*redaction.settings_secrets(settings), adapter.env.get("RASA_TOKEN")])
     supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=ready, redactor=redactor)
-    from referrals.statistics.retention import with_retention
+    from assistant.retention import with_retention
 
     # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
     return asyncio.run(with_retention(supervisor.run()))

@@ -24,40 +24,19 @@ import asyncio
 import json
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CursorResult,
-    DateTime,
     Engine,
-    Integer,
-    Result,
-    String,
-    Text,
     delete,
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from referrals import clock
-from referrals.models import Base
-
-
-class InboxRow(Base):
-    __tablename__ = "telegram_inbox"
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat: Mapped[str | None] = mapped_column(String(64), index=True)  # pseudonym, never the chat id
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    payload: Mapped[str | None] = mapped_column(Text)  # the update as Telegram sent it
-    replies: Mapped[str | None] = mapped_column(Text)  # Rasa's replies, once it answered
-    sent: Mapped[int] = mapped_column(Integer, default=0)  # rendered messages Telegram accepted
-    notified: Mapped[bool] = mapped_column(Boolean, default=False)  # told "your message is kept"
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+from referrals.inbox_table import InboxRow, delete_expired_rows, rowcount
 
 
 @dataclass
@@ -148,7 +127,7 @@ class InboxStore:
             earlier = InboxRow.chat == chat
             if current is not None:
                 earlier = earlier & (InboxRow.update_id < current)
-            deleted = _rowcount(session.execute(delete(InboxRow).where(earlier)))
+            deleted = rowcount(session.execute(delete(InboxRow).where(earlier)))
             if current is not None:
                 session.execute(
                     update(InboxRow)
@@ -160,14 +139,8 @@ class InboxStore:
 
     def delete_expired(self, older_than: timedelta) -> int:
         """Retention: delete rows received longer ago than `older_than`, answered or not."""
-        cutoff = clock.utcnow() - older_than
         with self._sessions.begin() as session:
-            return _rowcount(session.execute(delete(InboxRow).where(InboxRow.received_at < cutoff)))
-
-
-def _rowcount(result: Result[Any]) -> int:
-    # A DELETE's result is a CursorResult at run time; the session's typing says only Result.
-    return cast(CursorResult[Any], result).rowcount
+            return delete_expired_rows(session, older_than)
 
 
 def open_store(database_url: str) -> InboxStore:
@@ -206,18 +179,3 @@ class Turn:
 
 # The update the current task handles (set by bot.dispatch around PTB's process_update).
 current_turn: ContextVar[Turn | None] = ContextVar("current_turn", default=None)
-
-
-def delete_expired_entries(database_url: str, older_than: timedelta) -> int:
-    """The retention job's part: inbox rows received longer ago than `older_than` (0 without the table)."""
-    from sqlalchemy import inspect
-
-    from referrals.db import make_engine
-
-    engine = make_engine(database_url)
-    try:
-        if not inspect(engine).has_table(InboxRow.__tablename__):
-            return 0
-        return InboxStore(engine).delete_expired(older_than)
-    finally:
-        engine.dispose()

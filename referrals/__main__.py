@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return 0
     if args.command == "retention":
-        from referrals.statistics.retention import run_retention
+        from assistant.retention import run_retention
 
         run_retention()
         return 0

@@ -24,11 +24,12 @@ from sqlalchemy import create_engine, text
 from assistant.settings import Settings
 from bot import texts
 from bot.app import Adapter, build_application
-from bot.inbox import InboxStore, delete_expired_entries
+from bot.inbox import InboxStore
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.rasa_client import replies_of_turn
 from bot.relay import RetryPolicy
 from referrals import clock
+from referrals.inbox_table import delete_expired_entries
 from tests.fake_rasa import TOKEN, FakeRasa
 from tests.support import free_port
 

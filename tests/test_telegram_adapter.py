@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, text
 from assistant.settings import Settings
 from bot import texts
 from bot.app import Adapter, build_application
-from bot.inbox import InboxRow
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.relay import RetryPolicy
+from referrals.inbox_table import InboxRow
 from referrals.topics import LANGUAGE_NAMES
 from tests.fake_rasa import TOKEN, FakeRasa
 from tests.support import free_port

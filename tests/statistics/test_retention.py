@@ -12,10 +12,10 @@ from itertools import pairwise
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from assistant import retention
 from assistant.settings import Settings
 from referrals.__main__ import main as referrals_main
 from referrals.models import Service
-from referrals.statistics import retention
 from referrals.statistics.models import StatisticsCount
 from referrals.statistics.recording import TurnFacts
 

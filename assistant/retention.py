@@ -9,9 +9,9 @@ The statistics need no deletion: they are aggregated counters with no per-turn d
 no text and no id (see referrals.statistics.models); the daily hash salt lives only in
 the action server's memory and is replaced every day.
 
-The Telegram adapter's inbox (bot/inbox.py) keeps a message's text only until it is
-answered; its rows (answered or, after the adapter was stopped that long, not) are
-deleted by the same job after the same period.
+The Telegram adapter's inbox (bot/inbox.py; its table in referrals/inbox_table.py) keeps a
+message's text only until it is answered; its rows (answered or, after the adapter was
+stopped that long, not) are deleted by the same job after the same period.
 
 Scheduled inside the application: the run command (`python -m assistant run`) runs the
 job at start and then every hour beside its processes; `python -m referrals retention`
@@ -28,9 +28,9 @@ from typing import TypeVar
 
 from assistant.conversations import delete_idle_conversations
 from assistant.settings import Settings, get_settings
-from bot.inbox import delete_expired_entries
+from referrals.inbox_table import delete_expired_entries
 
-log = logging.getLogger("referrals.statistics")
+log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600.0
 T = TypeVar("T")
 
