@@ -1,5 +1,6 @@
-"""Choose the reply language: explicit choice > detected language of the message >
-Telegram client's language_code > German.
+"""Choose the reply language: explicit choice > detected language of the message (Arabic and
+Persian typed in Latin letters included: referrals/romanized.py) > Telegram client's
+language_code > German.
 
 Detection is py3langid (models ship inside the package, no download), limited to
 the languages we have content for. Short messages are ambiguous across our
@@ -13,6 +14,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from referrals.romanized import romanized_language
 from referrals.text import fold
 from referrals.topics import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 
@@ -106,7 +108,9 @@ def short_message_language(text: str, current: str | None, client: str | None) -
 
 def choose_reply_language(text: str, current: str | None, client_language_code: str | None) -> str:
     client = (client_language_code or "").split("-")[0].lower()
-    detected = detect(text) or short_message_language(text, current, client)
+    # Arabizi and Finglish first: the detector takes them for some other Latin-script language.
+    romanized = None if text.startswith("/") else romanized_language(text)
+    detected = romanized or detect(text) or short_message_language(text, current, client)
     if detected:
         return detected
     if current in REPLY_LANGUAGES:

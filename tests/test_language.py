@@ -93,3 +93,36 @@ def test_the_language_a_request_asks_the_place_to_speak(text, spoken) -> None:
 )
 def test_the_language_a_switch_request_names(text, named) -> None:
     assert named_language(text) == named
+
+
+# Arabic and Persian typed in Latin letters: an Arabic or Persian reply, whatever the app's language.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ana khayfe ktir, zawji bi2ool rah yeji hala2", "ar"),
+        ("bddi sa3de ma3 el ausländerbehörde, shu lazem a3mel", "ar"),
+        ("ibni 3ando 7arara w ma 3am yakol shi", "ar"),
+        ("nemitoonam bekhabam, kheili negaranam", "fa"),
+        ("salam, pesaram mariz shode chikar konam", "fa"),
+        ("emshab khoone nemitoonam bemoonam, mitarsam", "fa"),
+    ],
+)
+def test_arabizi_and_finglish_get_their_language(text: str, expected: str) -> None:
+    assert choose_reply_language(text, None, "de") == expected
+    assert choose_reply_language(text, "de", "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my son woke up at 3am with a fever, he is 2 and has 39 degrees", "en"),
+        ("ma fille a 3 ans et elle tousse depuis 2 jours, ou trouver un pediatre", "fr"),
+        ("mein mann ist 45 und hat seit 5 Tagen Husten, welcher Arzt hat sonntags offen", "de"),
+        ("cocugum 3 gundur ates yapiyor hangi doktora gitmeliyim", "tr"),
+        ("Ana from Madrid here, I need a Kita for my daughter", "en"),
+    ],
+)
+def test_latin_letters_of_other_languages_are_not_taken_for_arabizi_or_finglish(
+    text: str, expected: str
+) -> None:
+    assert choose_reply_language(text, None, expected) == expected
