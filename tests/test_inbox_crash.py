@@ -48,7 +48,7 @@ def _wait_for(client: httpx.Client, api_url: str, count: int, timeout: float) ->
 
 
 @pytest.mark.parametrize("kills", [2])
-def test_kill_9_of_the_adapter_mid_burst_loses_nothing_and_repeats_nothing(
+def test_kill_9_of_the_adapter_mid_burst_loses_nothing_and_runs_no_turn_twice(
     database_url: str, tmp_path: Path, kills: int
 ) -> None:
     marker = uuid.uuid4().hex
@@ -98,8 +98,12 @@ def test_kill_9_of_the_adapter_mid_burst_loses_nothing_and_repeats_nothing(
     overall = Score()
     for chat, keys in expected.items():
         result = score(keys, answered[chat])
-        assert (result.lost, result.duplicated, result.out_of_order) == (0, 0, 0), (chat, answered[chat])
+        assert (result.lost, result.out_of_order) == (0, 0), (chat, answered[chat])
         overall.add(result)
+    # A reply is shown twice only when a kill falls between Telegram accepting it and the inbox
+    # counting it (sendMessage cannot be made idempotent; README, "Not covered"): at most one per
+    # kill. Every turn still runs once (below).
+    assert overall.duplicated <= kills, answered
     assert overall.answered == CHATS * PER_CHAT
     assert "unfinished messages from before the restart taken up again" in "\n".join(outputs)
     assert sorted(turns) == sorted(k for keys in expected.values() for k in keys)  # each turn ran once
