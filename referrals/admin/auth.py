@@ -57,6 +57,24 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def new_password_problem(password: str, repeat: str | None) -> str | None:
+    """Why a chosen password is refused (a message key), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "password_too_short"
+    if password != repeat:
+        return "passwords_differ"
+    return None
+
+
+def set_own_password(request: Request, db: Session, user: AdminUser, password: str) -> None:
+    """The user chose a password: every other session ends, this browser gets a fresh one."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.session_version += 1  # other sessions of this user end here
+    sessions.end_all(db, user.id)  # this one too: a copy of its cookie is refused
+    log_in(request, user, db)  # a fresh session for this browser only
+
+
 def check_password(user: AdminUser | None, password: str) -> bool:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)

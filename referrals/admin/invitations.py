@@ -21,7 +21,7 @@ from starlette.routing import Route
 from starlette_wtf import csrf_protect
 
 from referrals import clock
-from referrals.admin import auth, sessions
+from referrals.admin import auth
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, PasswordForm
 from referrals.admin.models import AdminUser, Invitation
@@ -82,17 +82,10 @@ async def accept(request: Request) -> Response:
         error = None
         if request.method == "POST":
             password = form.password.data or ""
-            if len(password) < auth.MIN_PASSWORD_LENGTH:
-                error = "password_too_short"
-            elif password != form.repeat.data:
-                error = "passwords_differ"
-            else:
-                person.password_hash = auth.hash_password(password)
-                person.must_change_password = False
-                person.session_version += 1
-                sessions.end_all(session, person.id)
+            error = auth.new_password_problem(password, form.repeat.data)
+            if error is None:
                 invitation.used_at = clock.utcnow()
-                auth.log_in(request, person, session)
+                auth.set_own_password(request, session, person, password)
                 session.commit()
                 log.info("invitation used by user %d", person.id)
                 flash(request, "welcome")

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_protect, csrf_token
 
 from referrals import clock, search_index
-from referrals.admin import audit, auth, reports, sessions
+from referrals.admin import audit, auth, reports
 from referrals.admin.auth import current_user, guarded_user, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
@@ -161,20 +161,13 @@ async def change_password(request: Request) -> Response:
     error = None
     if request.method == "POST":
         password = form.password.data or ""
-        if len(password) < auth.MIN_PASSWORD_LENGTH:
-            error = "password_too_short"
-        elif password != form.repeat.data:
-            error = "passwords_differ"
-        else:
+        error = auth.new_password_problem(password, form.repeat.data)
+        if error is None:
             with db(request) as session:
                 stored = session.get(type(user), user.id)
                 if stored is None:  # deleted by an admin since this request began
                     return RedirectResponse("/login", 303)
-                stored.password_hash = auth.hash_password(password)
-                stored.must_change_password = False
-                stored.session_version += 1  # other sessions of this user end here
-                sessions.end_all(session, stored.id)  # this one too: a copy of its cookie is refused
-                auth.log_in(request, stored, session)  # a fresh session for this browser only
+                auth.set_own_password(request, session, stored, password)
                 session.commit()
             flash(request, "password_changed")
             return RedirectResponse("/", 303)
