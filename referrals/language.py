@@ -1,5 +1,5 @@
-"""Choose the reply language: explicit choice > detected language of the message (Arabic and
-Persian typed in Latin letters included: referrals/romanized.py) > Telegram client's
+"""Choose the reply language: explicit choice > detected language of the message (Arabic,
+Persian, Russian and Ukrainian typed in Latin letters included: referrals/romanized.py) > Telegram client's
 language_code > German.
 
 Detection is py3langid (models ship inside the package, no download), limited to
@@ -108,8 +108,9 @@ def short_message_language(text: str, current: str | None, client: str | None) -
 
 def choose_reply_language(text: str, current: str | None, client_language_code: str | None) -> str:
     client = (client_language_code or "").split("-")[0].lower()
-    # Arabizi and Finglish first: the detector takes them for some other Latin-script language.
-    romanized = None if text.startswith("/") else romanized_language(text)
+    # Arabizi, Finglish and transliterated Russian and Ukrainian first: the detector takes them for
+    # some other Latin-script language.
+    romanized = None if text.startswith("/") else romanized_language(text, current, client)
     detected = romanized or detect(text) or short_message_language(text, current, client)
     if detected:
         return detected
