@@ -49,8 +49,8 @@ _LATIN_WORDS = {
     "ar": {"marhaba", "marhaban", "shukran", "ahlan"},
     "fa": {"dorood", "dorud", "mamnoon", "mamnun", "kheili"},
     "tr": {"merhaba", "selam", "tesekkurler", "tesekkur", "sagol", "nasilsin"},
-    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite"},
-    "uk": {"pryvit", "dyakuyu", "dyakuju", "vitayu"},
+    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite", "zdravstvujte", "zdrastvuyte"},
+    "uk": {"pryvit", "dyakuyu", "dyakuju", "diakuyu", "diakuiu", "djakuju", "vitayu"},
     "fr": {"bonjour", "salut", "coucou", "bonsoir"},
 }
 # Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own

@@ -31,8 +31,8 @@ _KEY_STEPS = [
     (re.compile(r"kh"), "h"),  # "khochu" / "hochu"
     (re.compile(r"j"), "y"),  # "ja" / "ya", "dyakuju" / "dyakuyu"
     (re.compile(r"tz|ts"), "c"),  # "konsultatsiya" / "konsultaciya"
-    (re.compile(r"(?<=[bcdfghklmnprstvz])i(?=[aeou])"), "y"),  # "diakuiu" / "dyakuyu"
-    (re.compile(r"(?<=[aeou])i(?![aeiouy])"), "y"),  # "zdravstvuite" / "zdravstvuyte", "moi"
+    (re.compile(r"(?<=[a-z])i(?=[aou])"), "y"),  # "diakuiu" / "dyakuyu", "ukrainskoiu"
+    (re.compile(r"(?<=[aeou])i(?![aeiouy])"), "y"),  # "zdravstvuite" / "zdravstvuyte"
     (re.compile(r"(?:yy|yi|ii|iy)$"), "iy"),  # "dobryi" / "dobryy" / "dobriy"
 ]
 
@@ -57,44 +57,58 @@ def _keys(text: str) -> frozenset[str]:
 
 
 # Everyday words of Russian that Ukrainian says otherwise, and no other language here writes.
-# Not "doch" (German), "net" (English), "est" (French), "moy" (French "moi" once keyed).
+# Not words other languages write the same, once keyed: "doch", "spat", "nich" (German), "net", "chas"
+# (English), "est" (French), "moy" (French "moi"), "ili", "dengi" (Turkish), "yest" (English "jest").
 _RUSSIAN = _keys(
     """
  privet zdravstvuyte zdravstvuy zdrastvuyte zdrastvuy zdrasti zdraste spasibo spasiba pozhaluysta
  pozhalusta pozhalsta pomogite pomogi pomoch pomoshch pomosh pomoshchi podskazhite podskazhi
  skazhite izvinite prostite mne menya mnoy moyego moego moyemu nuzhno nuzhen nuzhna nuzhny nado
- chto shto chtoby shtoby gde kak kogda pochemu zachem skolko kuda otkuda kto yest yeshche eshche
+ chto shto chtoby shtoby gde kak kogda pochemu zachem skolko kuda otkuda kto  yeshche eshche
  seychas segodnya vchera ochen mnogo horosho ladno ponyatno mogu mozhno nelzya mozhet hochet ponimayu
  govoryu govorit rebenok rebenka rebenku rebenkom detey deti detskiy detskogo detskaya detsad
  dochka dochke dochki docheri dochku muzh muzha muzhem zhena zheny zhenoy roditeli semya semyi vrach
  vracha vrachu vrachom bolnica bolnicu bolnice lekarstvo bolit bolno golova golovy beremenna
- beremennaya rabota rabotu raboty rabotat rabotayu dengi deneg kvartira kvartiru kvartiry yazyk
+ beremennaya rabota rabotu raboty rabotat rabotayu  deneg kvartira kvartiru kvartiry yazyk
  yazyka nemeckiy nemeckogo nemeckom nemecki russkiy russkom russki strahovka strahovki strahovku
- zapis zapisatsya vecher utro utrom noch nochyu oni byl byla bylo budet esli ili tolko vsegda
+ zapis zapisatsya vecher utro utrom nochyu oni byl byla bylo budet esli  tolko vsegda
  boyus zdes gorod gorode zhitelstvo posobie posobiya sdelat delat delayu nayti naydi ishchu ishu
  iskat poluchit pozvonit pismo otvet otvechayut sosed soseda devushka devochka malchik potomu
- kotoryy kotoraya kotoroe zhit zhivem priehali nichego vopros spat teper mesyac
+ kotoryy kotoraya kotoroe zhit zhivem priehali nichego vopros  mesyac otkryt otkryto
+ otkryvaetsya zakryto zakryt perevesti perevod vsem bolshoe bolshe bolshoy konechno pishi dyshit
+ umeesh hodit idti poydu pomogu pomozhete ponyal ponyala znaet znayut hotela hotim 
+ sprosit skazat napisat obratitsya zhdat ploho chasto vmeste drugoy drugaya lyudi chelovek
+ zhenshchina muzhchina devochki malchika rebyonok rebenku vrachi bolnitsa skoraya pozvonite
+ pomogite zdravstvujte ustroitsya uchitsya uchit nemeckiy angliyskiy russkogo yazyke deneg platit
+ platyat zarplata zhile zhilyo obshchezhitie domoy tozhe eto etot vot uzhe
+ nikto nichem pochemu kazhdyy goda mesyaca nedelyu nedeli  chasa skolko stoit
  """
 )
 # Everyday words of Ukrainian that Russian says otherwise, and no other language here writes.
-# Not "de" (French), "tut" (German), "vin" (French), "yak" (Turkish), "ye" (Turkish), "bud".
+# Not "de", "vin", "mene" (French), "tut", "abo", "scho" (German), "yak", "ye", "tilki", "yaka" (Turkish),
+# "bud", "yim", "yake" (English "Jim", "Jake").
 _UKRAINIAN = _keys(
     """
- pryvit vitayu dyakuyu dyakuy spasybi laska meni mene mnoyu potribno potribna potriben potribni
- potribne treba shcho scho shchos shchob shchoby yakshcho yakscho kudy koly chomu skilky hto
- yakyy yakiy yaka yake yaku yaki nemaye nema mozhu mozhna mozhe dytyna dytynu dytyny dytyni
+ pryvit vitayu dyakuyu dyakuy spasybi laska meni  mnoyu potribno potribna potriben potribni
+ potribne treba shcho  shchos shchob shchoby yakshcho yakscho kudy koly chomu skilky hto
+ yakyy yakiy   yaku  nemaye nema mozhu mozhna mozhe dytyna dytynu dytyny dytyni
  dytynoyu ditina dityna dity ditey dytyachiy dytsadok sadochok likar likarya likarem likari
  likarnya likarni likarnyu liky dopomozhit dopomozhy dopomoha dopomogu dopomohu dopomohty
- dopomogty dopomoga dopomozhete dopomohly vona vony yoho yogo yiyi yim zaraz vzhe shche duzhe
- bilshe tezh takozh tilky tilki lyshe abo chy robyty zrobyty roblyu robota robotu roboty
+ dopomogty dopomoga dopomozhete dopomohly vona vony yoho yogo yiyi  zaraz vzhe shche duzhe
+ bilshe tezh takozh tilky  lyshe  chy robyty zrobyty roblyu robota  roboty
  pracyuyu pracyuye hroshi groshi hroshey kvartyra kvartyru zhytlo cholovik cholovika cholovikom
  druzhyna druzhyny donka donku donky donechka batko batky simya rodyna rodyny mova movy movu
  nimecka nimeckoyu nimeckoyi ukrainskoyu ukrayinskoyu ukrainska ukrayinska rosiyskoyu sogodni
  sohodni syogodni vchora hovoryty hovoryt hovoryat hovoryu rozmovlyayu rozmovlyaye rozumiyu shukayu
- shukaty znayty otrymaty zapysatysya vybachte pereproshuyu buvay pobachennya hoche bolyt holova
- holovy vahitna lyst lysta susid susidka divchyna divchynka hlopchyk misto misti ranok vechir nich
- pytannya vidpovid vidpovidayut pislya pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho
- zhyty khvora hvora vysoka yty
+ shukaty znayty otrymaty zapysatysya vybachte pereproshuyu buvay pobachennya  bolyt holova
+ holovy vahitna lyst lysta susid susidka divchyna divchynka hlopchyk misto misti ranok vechir 
+ boyusya pytannya vidpovid vidpovidayut pislya pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho
+ zhyty khvora hvora vysoka yty usim vsim vmiyesh lyudyna lyudy pyshy dyhaye teper
+ vidkryty vidkryto zachyneno pereklasty vidpovisty napysaty zapytaty chekaty chasto razom inshyy
+  zhinka cholovika dytyachyy hvoryy hvore nayblyzhcha nayblyzhchyy platyty platyt zarplata
+ dopomohu mayu maye mayemo mayut hodyty yity pidu pryyshov pryyshla pryyihaly tyzhden tyzhnya
+ misyac misyaciv roky rokiv hodyna hodyny koshtuye bezkoshtovno tilky vdoma dodomu nichoho nihto
+ chomus kozhen potim spochatku zaraz obov'yazkovo zvychayno vitannya
  """
 )
 # Words both say alike ("hochu", "zavtra"): one of the two, not which.
@@ -102,27 +116,44 @@ _EITHER = _keys(
     """
  hochu zavtra dlya syn syna synu synom moya vse dobriy dobrogo dnya kashel mozhete mozhesh proshu
  prosto znayu davno zhivu apteka shkola shkolu shkoly dokumenty dokumentamy dokumentami pasport
- politsiya policiya strashno strahovka sestra dobre
+ politsiya policiya strashno strahovka sestra dobre teper kursy inzhener advokata
+ pravo prava mesto dver dveri bolnoy lechenie sadik ochered nashe  nasha vashe vash
  """
 )
 _RUSSIAN_ONLY = _RUSSIAN - _UKRAINIAN - _EITHER
 _UKRAINIAN_ONLY = _UKRAINIAN - _RUSSIAN - _EITHER
 _EITHER_ALL = _EITHER | (_RUSSIAN & _UKRAINIAN)
-# Endings no other language here has, on words long enough not to be a name ("logo"):
-# genitive "-ogo" and the reflexive "-sya"/"-tsya" ("nemeckogo", "nahoditsya"), "shch" (щ).
-_EITHER_SHAPE = re.compile(r"^(?=.{5})(?:.*(?:ogo|ego|cya|lsya|vsya|usya|isya)|.*shch.*)$")
-# Ukrainian infinitives "-yty" and instrumental "-oyu" ("robyty", "dytynoyu").
-_UKRAINIAN_SHAPE = re.compile(r"^(?=.{5}).*(?:yty|oyu)$")
+# Endings no other language here has, on words long enough not to be a name ("logo", "Rusya",
+# "Sanogo"): genitive "-skogo", "-ovogo", "-nnogo", dative "-nomu", "-skomu", reflexive "-sya",
+# "-tsya" ("nemeckogo", "nahoditsya"), and "shch" (щ); "v" (в, "in"), which no other language
+# here writes alone. Read on the word as typed: keyed, "Garcia" and "equity" would end like
+# "-tsya" and "-yty".
+_EITHER_SHAPE = re.compile(
+    r"^v$|^(?=.{5})(?:.*(?:(?:sk|ck|ts|ov|or|ev|sh|zh|ch|[bdklmnrstvz]n)ogo|lsya|vsya|isya|tsya|tsia)|.+(?:nn|sk|ck|g)omu|.*shch.*)$"
+)
+# A soft sign typed as an apostrophe: at the end ("delat'", "den'", "doch'") or inside before a
+# consonant ("bol'shoe"); not "goin'" (English) nor Turkish case endings ("Kassel'de").
+_SOFT_SIGN = re.compile(r"^[a-z]+(?:[aeiouy][tl]|[eoy]n|[cszh]h|[aeiouy]r)'$|^[a-z]+l'(?:k|n|sh|m)[a-z]*$")
+# Ukrainian infinitives "-yty" and instrumental "-skoyu" ("robyty", "nimeckoyu"); not "-oyu"
+# alone, a Turkish ending ("videoyu").
+_UKRAINIAN_SHAPE = re.compile(r"^(?=.{5}).*(?:yty|[sc]koyu)$")
+
+
+def _evidence_of(typed: str) -> str | None:
+    """What one word as typed tells: "ru", "uk", "either" or nothing."""
+    word = key(typed)
+    plain = typed.replace("'", "").replace("j", "y")
+    if word in _RUSSIAN_ONLY:
+        return "ru"
+    if word in _UKRAINIAN_ONLY or _UKRAINIAN_SHAPE.match(plain):
+        return "uk"
+    if word in _EITHER_ALL or _EITHER_SHAPE.match(plain) or _SOFT_SIGN.match(typed):
+        return "either"
+    return None
 
 
 def evidence(text: str) -> tuple[int, int, int]:
     """(Russian, Ukrainian, either) pieces of evidence in the text: distinct telling words."""
-    russian = ukrainian = either = 0
-    for word in {key(w) for w in words(text)}:
-        if word in _RUSSIAN_ONLY:
-            russian += 1
-        elif word in _UKRAINIAN_ONLY or _UKRAINIAN_SHAPE.match(word):
-            ukrainian += 1
-        elif word in _EITHER_ALL or _EITHER_SHAPE.match(word):
-            either += 1
-    return russian, ukrainian, either
+    typed = {key(w): w for w in words(text)}  # "dyakuyu diakuiu" is one word twice
+    told = [_evidence_of(w) for w in typed.values()]
+    return told.count("ru"), told.count("uk"), told.count("either")
