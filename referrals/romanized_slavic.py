@@ -57,68 +57,67 @@ def _keys(text: str) -> frozenset[str]:
 
 
 # Everyday words of Russian that Ukrainian says otherwise, and no other language here writes.
-# Not words other languages write the same, once keyed: "doch", "spat", "nich" (German), "net", "chas"
-# (English), "est" (French), "moy" (French "moi"), "ili", "dengi" (Turkish), "yest" (English "jest").
+# Not words other languages write the same, once keyed: "doch", "spat" (German), "net", "chas"
+# (English), "est" (French), "moy" (French "moi"), "ili", "dengi" (Turkish), "yest" ("jest").
 _RUSSIAN = _keys(
     """
- privet zdravstvuyte zdravstvuy zdrastvuyte zdrastvuy zdrasti zdraste spasibo spasiba pozhaluysta
- pozhalusta pozhalsta pomogite pomogi pomoch pomoshch pomosh pomoshchi podskazhite podskazhi
- skazhite izvinite prostite mne menya mnoy moyego moego moyemu nuzhno nuzhen nuzhna nuzhny nado
- chto shto chtoby shtoby gde kak kogda pochemu zachem skolko kuda otkuda kto  yeshche eshche
- seychas segodnya vchera ochen mnogo horosho ladno ponyatno mogu mozhno nelzya mozhet hochet ponimayu
- govoryu govorit rebenok rebenka rebenku rebenkom detey deti detskiy detskogo detskaya detsad
- dochka dochke dochki docheri dochku muzh muzha muzhem zhena zheny zhenoy roditeli semya semyi vrach
- vracha vrachu vrachom bolnica bolnicu bolnice lekarstvo bolit bolno golova golovy beremenna
- beremennaya rabota rabotu raboty rabotat rabotayu  deneg kvartira kvartiru kvartiry yazyk
- yazyka nemeckiy nemeckogo nemeckom nemecki russkiy russkom russki strahovka strahovki strahovku
- zapis zapisatsya vecher utro utrom nochyu oni byl byla bylo budet esli  tolko vsegda
- boyus zdes gorod gorode zhitelstvo posobie posobiya sdelat delat delayu nayti naydi ishchu ishu
- iskat poluchit pozvonit pismo otvet otvechayut sosed soseda devushka devochka malchik potomu
- kotoryy kotoraya kotoroe zhit zhivem priehali nichego vopros  mesyac otkryt otkryto
- otkryvaetsya zakryto zakryt perevesti perevod vsem bolshoe bolshe bolshoy konechno pishi dyshit
- umeesh hodit idti poydu pomogu pomozhete ponyal ponyala znaet znayut hotela hotim 
- sprosit skazat napisat obratitsya zhdat ploho chasto vmeste drugoy drugaya lyudi chelovek
- zhenshchina muzhchina devochki malchika rebyonok rebenku vrachi bolnitsa skoraya pozvonite
- pomogite zdravstvujte ustroitsya uchitsya uchit nemeckiy angliyskiy russkogo yazyke deneg platit
- platyat zarplata zhile zhilyo obshchezhitie domoy tozhe eto etot vot uzhe
- nikto nichem pochemu kazhdyy goda mesyaca nedelyu nedeli  chasa skolko stoit
- """
+ privet zdravstvuyte zdravstvuy zdrastvuyte zdrastvuy zdrasti zdraste spasibo spasiba
+ pozhaluysta pozhalusta pozhalsta pomogite pomogi pomoch pomoshch pomosh pomoshchi podskazhite
+ podskazhi skazhite izvinite prostite mne menya mnoy moyego moego moyemu nuzhno nuzhen nuzhna
+ nuzhny nado chto shto chtoby shtoby gde kak kogda pochemu zachem skolko kuda otkuda kto
+ yeshche eshche seychas segodnya vchera ochen mnogo horosho ladno ponyatno mogu mozhno nelzya
+ mozhet hochet ponimayu govoryu govorit rebenok rebenka rebenku rebenkom detey deti detskiy
+ detskogo detskaya detsad dochka dochke dochki docheri dochku muzh muzha muzhem zhena zheny
+ zhenoy roditeli semya semyi vrach vracha vrachu vrachom bolnica bolnicu bolnice lekarstvo
+ bolit bolno golova golovy beremenna beremennaya rabota rabotu raboty rabotat rabotayu deneg
+ kvartira kvartiru kvartiry yazyk yazyka nemeckiy nemeckogo nemeckom nemecki russkiy russkom
+ russki strahovka strahovki strahovku zapis zapisatsya vecher utro utrom nochyu oni byl byla
+ bylo budet esli tolko vsegda boyus zdes gorod gorode zhitelstvo posobie posobiya sdelat delat
+ delayu nayti naydi ishchu ishu iskat poluchit pozvonit pismo otvet otvechayut sosed soseda
+ devushka devochka malchik potomu kotoryy kotoraya kotoroe zhit zhivem priehali nichego vopros
+ mesyac otkryt otkryto otkryvaetsya zakryto zakryt perevesti perevod vsem bolshoe bolshe
+ bolshoy konechno pishi dyshit umeesh hodit idti poydu pomogu pomozhete ponyal ponyala znaet
+ znayut hotela hotim sprosit skazat napisat obratitsya zhdat ploho chasto vmeste drugoy drugaya
+ lyudi chelovek zhenshchina muzhchina devochki malchika rebyonok vrachi bolnitsa skoraya
+ pozvonite zdravstvujte ustroitsya uchitsya uchit angliyskiy russkogo yazyke platit platyat
+ zarplata zhile zhilyo obshchezhitie domoy tozhe eto etot vot uzhe nikto nichem kazhdyy goda
+ mesyaca nedelyu nedeli chasa stoit
+    """
 )
 # Everyday words of Ukrainian that Russian says otherwise, and no other language here writes.
-# Not "de", "vin", "mene" (French), "tut", "abo", "scho" (German), "yak", "ye", "tilki", "yaka" (Turkish),
-# "bud", "yim", "yake" (English "Jim", "Jake").
+# Not "de", "vin", "mene" (French), "tut", "abo", "scho" (German), "yak", "ye", "tilki", "yaka"
+# (Turkish), "bud", "yim", "yake" (English "Jim", "Jake").
 _UKRAINIAN = _keys(
     """
- pryvit vitayu dyakuyu dyakuy spasybi laska meni  mnoyu potribno potribna potriben potribni
- potribne treba shcho  shchos shchob shchoby yakshcho yakscho kudy koly chomu skilky hto
- yakyy yakiy   yaku  nemaye nema mozhu mozhna mozhe dytyna dytynu dytyny dytyni
- dytynoyu ditina dityna dity ditey dytyachiy dytsadok sadochok likar likarya likarem likari
- likarnya likarni likarnyu liky dopomozhit dopomozhy dopomoha dopomogu dopomohu dopomohty
- dopomogty dopomoga dopomozhete dopomohly vona vony yoho yogo yiyi  zaraz vzhe shche duzhe
- bilshe tezh takozh tilky  lyshe  chy robyty zrobyty roblyu robota  roboty
- pracyuyu pracyuye hroshi groshi hroshey kvartyra kvartyru zhytlo cholovik cholovika cholovikom
- druzhyna druzhyny donka donku donky donechka batko batky simya rodyna rodyny mova movy movu
- nimecka nimeckoyu nimeckoyi ukrainskoyu ukrayinskoyu ukrainska ukrayinska rosiyskoyu sogodni
- sohodni syogodni vchora hovoryty hovoryt hovoryat hovoryu rozmovlyayu rozmovlyaye rozumiyu shukayu
- shukaty znayty otrymaty zapysatysya vybachte pereproshuyu buvay pobachennya  bolyt holova
- holovy vahitna lyst lysta susid susidka divchyna divchynka hlopchyk misto misti ranok vechir 
- boyusya pytannya vidpovid vidpovidayut pislya pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho
- zhyty khvora hvora vysoka yty usim vsim vmiyesh lyudyna lyudy pyshy dyhaye teper
- vidkryty vidkryto zachyneno pereklasty vidpovisty napysaty zapytaty chekaty chasto razom inshyy
-  zhinka cholovika dytyachyy hvoryy hvore nayblyzhcha nayblyzhchyy platyty platyt zarplata
- dopomohu mayu maye mayemo mayut hodyty yity pidu pryyshov pryyshla pryyihaly tyzhden tyzhnya
- misyac misyaciv roky rokiv hodyna hodyny koshtuye bezkoshtovno tilky vdoma dodomu nichoho nihto
- chomus kozhen potim spochatku zaraz obov'yazkovo zvychayno vitannya
- """
+ pryvit vitayu dyakuyu dyakuy spasybi laska meni mnoyu potribno potribna potriben potribni
+ potribne treba shcho shchos shchob shchoby yakshcho yakscho kudy koly chomu skilky hto yakyy
+ yakiy yaku nemaye nema mozhu mozhna mozhe dytyna dytynu dytyny dytyni dytynoyu ditina dityna
+ dity ditey dytyachiy dytsadok sadochok likar likarya likarem likari likarnya likarni likarnyu
+ liky dopomozhit dopomozhy dopomoha dopomogu dopomohu dopomohty dopomogty dopomoga dopomozhete
+ dopomohly vona vony yoho yogo yiyi zaraz vzhe shche duzhe bilshe tezh takozh tilky lyshe chy
+ robyty zrobyty roblyu robota roboty pracyuyu pracyuye hroshi groshi hroshey kvartyra kvartyru
+ zhytlo cholovik cholovika cholovikom druzhyna druzhyny donka donku donky donechka batko batky
+ simya rodyna rodyny mova movy movu nimecka nimeckoyu nimeckoyi ukrainskoyu ukrayinskoyu
+ ukrainska ukrayinska rosiyskoyu sogodni sohodni syogodni vchora hovoryty hovoryt hovoryat
+ hovoryu rozmovlyayu rozmovlyaye rozumiyu shukayu shukaty znayty otrymaty zapysatysya vybachte
+ pereproshuyu buvay pobachennya bolyt holova holovy vahitna lyst lysta susid susidka divchyna
+ divchynka hlopchyk misto misti ranok vechir boyusya pytannya vidpovid vidpovidayut pislya
+ pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho zhyty khvora hvora vysoka yty usim
+ vsim vmiyesh lyudyna lyudy pyshy dyhaye teper vidkryty vidkryto zachyneno pereklasty
+ vidpovisty napysaty zapytaty chekaty chasto razom inshyy zhinka dytyachyy hvoryy hvore
+ nayblyzhcha nayblyzhchyy platyty platyt zarplata mayu maye mayemo mayut hodyty yity pidu
+ pryyshov pryyshla pryyihaly tyzhden tyzhnya misyac misyaciv roky rokiv hodyna hodyny koshtuye
+ bezkoshtovno vdoma dodomu nihto chomus kozhen potim spochatku obov'yazkovo zvychayno vitannya
+    """
 )
 # Words both say alike ("hochu", "zavtra"): one of the two, not which.
 _EITHER = _keys(
     """
- hochu zavtra dlya syn syna synu synom moya vse dobriy dobrogo dnya kashel mozhete mozhesh proshu
- prosto znayu davno zhivu apteka shkola shkolu shkoly dokumenty dokumentamy dokumentami pasport
- politsiya policiya strashno strahovka sestra dobre teper kursy inzhener advokata
- pravo prava mesto dver dveri bolnoy lechenie sadik ochered nashe  nasha vashe vash
- """
+ hochu zavtra dlya syn syna synu synom moya vse dobriy dobrogo dnya kashel mozhete mozhesh
+ proshu prosto znayu davno zhivu apteka shkola shkolu shkoly dokumenty dokumentamy dokumentami
+ pasport politsiya policiya strashno strahovka sestra dobre teper kursy inzhener advokata pravo
+ prava mesto dver dveri bolnoy lechenie sadik ochered nashe nasha vashe vash
+    """
 )
 _RUSSIAN_ONLY = _RUSSIAN - _UKRAINIAN - _EITHER
 _UKRAINIAN_ONLY = _UKRAINIAN - _RUSSIAN - _EITHER
