@@ -75,13 +75,12 @@ _RUSSIAN = _keys(
  bylo budet esli tolko vsegda boyus zdes gorod gorode zhitelstvo posobie posobiya sdelat delat
  delayu nayti naydi ishchu ishu iskat poluchit pozvonit pismo otvet otvechayut sosed soseda
  devushka devochka malchik potomu kotoryy kotoraya kotoroe zhit zhivem priehali nichego vopros
- mesyac otkryt otkryto otkryvaetsya zakryto zakryt perevesti perevod vsem bolshoe bolshe
- bolshoy konechno pishi dyshit umeesh hodit idti poydu pomogu pomozhete ponyal ponyala znaet
- znayut hotela hotim sprosit skazat napisat obratitsya zhdat ploho chasto vmeste drugoy drugaya
- lyudi chelovek zhenshchina muzhchina devochki malchika rebyonok vrachi bolnitsa skoraya
- pozvonite zdravstvujte ustroitsya uchitsya uchit angliyskiy russkogo yazyke platit platyat
- zarplata zhile zhilyo obshchezhitie domoy tozhe eto etot vot uzhe nikto nichem kazhdyy goda
- mesyaca nedelyu nedeli chasa stoit
+ mesyac otkryt otkryto otkryvaetsya zakryto zakryt perevesti perevod hodit idti poydu pomogu
+ pomozhete ponyal ponyala znaet znayut hotela hotim sprosit skazat napisat obratitsya zhdat
+ ploho chasto vmeste drugoy drugaya lyudi chelovek zhenshchina muzhchina devochki malchika
+ rebyonok vrachi bolnitsa skoraya pozvonite zdravstvujte ustroitsya uchitsya uchit angliyskiy
+ russkogo yazyke platit platyat zarplata zhile zhilyo obshchezhitie domoy tozhe eto etot vot
+ uzhe nikto nichem kazhdyy goda mesyaca nedelyu nedeli chasa stoit
     """
 )
 # Everyday words of Ukrainian that Russian says otherwise, and no other language here writes.
@@ -102,12 +101,12 @@ _UKRAINIAN = _keys(
  hovoryu rozmovlyayu rozmovlyaye rozumiyu shukayu shukaty znayty otrymaty zapysatysya vybachte
  pereproshuyu buvay pobachennya bolyt holova holovy vahitna lyst lysta susid susidka divchyna
  divchynka hlopchyk misto misti ranok vechir boyusya pytannya vidpovid vidpovidayut pislya
- pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho zhyty khvora hvora vysoka yty usim
- vsim vmiyesh lyudyna lyudy pyshy dyhaye teper vidkryty vidkryto zachyneno pereklasty
- vidpovisty napysaty zapytaty chekaty chasto razom inshyy zhinka dytyachyy hvoryy hvore
- nayblyzhcha nayblyzhchyy platyty platyt zarplata mayu maye mayemo mayut hodyty yity pidu
- pryyshov pryyshla pryyihaly tyzhden tyzhnya misyac misyaciv roky rokiv hodyna hodyny koshtuye
- bezkoshtovno vdoma dodomu nihto chomus kozhen potim spochatku obov'yazkovo zvychayno vitannya
+ pidkazhit pidkazhy skazhit zvernutysya prynesty nichoho zhyty khvora hvora vysoka yty teper
+ vidkryty vidkryto zachyneno pereklasty vidpovisty napysaty zapytaty chekaty chasto razom
+ inshyy zhinka dytyachyy hvoryy hvore nayblyzhcha nayblyzhchyy platyty platyt zarplata mayu
+ maye mayemo mayut hodyty yity pidu pryyshov pryyshla pryyihaly tyzhden tyzhnya misyac misyaciv
+ roky rokiv hodyna hodyny koshtuye bezkoshtovno vdoma dodomu nihto chomus kozhen potim
+ spochatku obov'yazkovo zvychayno vitannya
     """
 )
 # Words both say alike ("hochu", "zavtra"): one of the two, not which.
@@ -124,11 +123,11 @@ _UKRAINIAN_ONLY = _UKRAINIAN - _RUSSIAN - _EITHER
 _EITHER_ALL = _EITHER | (_RUSSIAN & _UKRAINIAN)
 # Endings no other language here has, on words long enough not to be a name ("logo", "Rusya",
 # "Sanogo"): genitive "-skogo", "-ovogo", "-nnogo", dative "-nomu", "-skomu", reflexive "-sya",
-# "-tsya" ("nemeckogo", "nahoditsya"), and "shch" (щ); "v" (в, "in"), which no other language
-# here writes alone. Read on the word as typed: keyed, "Garcia" and "equity" would end like
-# "-tsya" and "-yty".
+# "-tsya" ("nemeckogo", "nahoditsya"), and "shch" (щ; not the English "pushchair"); and "v" (в,
+# "in"), which no other language here writes alone. Read on the word as typed: keyed, "Garcia"
+# and "equity" would end like "-tsya" and "-yty".
 _EITHER_SHAPE = re.compile(
-    r"^v$|^(?=.{5})(?:.*(?:(?:sk|ck|ts|ov|or|ev|sh|zh|ch|[bdklmnrstvz]n)ogo|lsya|vsya|isya|tsya|tsia)|.+(?:nn|sk|ck|g)omu|.*shch.*)$"
+    r"^v$|^(?=.{5})(?:.*(?:(?:sk|ck|ts|ov|or|ev|sh|zh|ch|[bdklmnrstvz]n)ogo|lsya|vsya|isya|tsya|tsia)|.+(?:nn|sk|ck|g)omu|.*shch(?!air).*)$"
 )
 # A soft sign typed as an apostrophe: at the end ("delat'", "den'", "doch'") or inside before a
 # consonant ("bol'shoe"); not "goin'" (English) nor Turkish case endings ("Kassel'de").
