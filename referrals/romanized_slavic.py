@@ -5,15 +5,18 @@ it, with no one standard: "ya", "ja" or "ia" for я, "sh" or "š" for ш, "zh" o
 "h" for х, a soft sign as an apostrophe or not at all. The detector (py3langid) knows Russian and
 Ukrainian only in Cyrillic and took these for some Latin-script language. Each word is brought to
 one spelling (`key`) and looked up in lists of everyday words that no other language here has;
-two endings only these two languages write ("nemeckogo", "shcho") count as well.
+a few endings and spellings only these two write count as well ("nemeckogo", "shch", "delat'").
 
 Which of the two: the words that differ between them (uk "meni", "potribno", "shcho", "likar";
 ru "mne", "nuzhno", "chto", "vrach"). Words both share ("hochu", "zavtra") say only that it is one
 of the two.
 
-Measured (the figures in the README): false detections on every message of de, en, tr, fr, ar, fa
-in nlu/ and tests/nlu/; recognition on tests/romanized_slavic.yml and the Latin-letter messages
-of nlu/ru and nlu/uk.
+Measured (2026-12-06): 0 false detections on the 9 646 messages of de, en, tr, fr, ar, fa in
+nlu/ and tests/nlu/, and the lists checked against the 150 000 commonest words of English, German,
+French and Turkish (wordfreq). Right: 64 of 65 Russian and 63 of 65 Ukrainian messages of
+tests/romanized_slavic.yml (of the 20 + 20 written after the lists, 19 and 20); 31 of 45 Russian
+and 23 of 38 Ukrainian Latin-letter messages of nlu/ru and nlu/uk, no word taken from them (before:
+6 and 5). None was taken for the other of the two; the missed ones have one telling word or none.
 """
 
 from __future__ import annotations

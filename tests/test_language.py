@@ -144,6 +144,7 @@ def test_latin_letters_of_other_languages_are_not_taken_for_arabizi_or_finglish(
         ("dobryi den, meni potribno do likarya", "uk"),
         ("shcho robyty", "uk"),
         ("cholovik mene b’ye, ja bojusja jty dodomu", "uk"),  # a phone's curly apostrophe
+        ("ja boyusya, cholovik bʼye dytynu", "uk"),  # the Ukrainian keyboard's apostrophe letter
         ("diakuiu, de tut najblyzhcha likarnya?", "uk"),
         ("šcho meni robyty z kitoju dlya dytyny", "uk"),
     ],
