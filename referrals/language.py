@@ -1,6 +1,6 @@
 """Choose the reply language: explicit choice > detected language of the message (Arabic,
-Persian, Russian and Ukrainian typed in Latin letters included: referrals/romanized.py) > Telegram client's
-language_code > German.
+Persian, Russian and Ukrainian typed in Latin letters included: referrals/romanized.py) >
+Telegram client's language_code > German.
 
 Detection is py3langid (models ship inside the package, no download), limited to
 the languages we have content for. Short messages are ambiguous across our
