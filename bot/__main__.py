@@ -27,7 +27,13 @@ async def serve() -> None:
         await adapter.wait_ready()
         # The supervisor reads this line (assistant/__main__.py, ADAPTER_READY) before saying READY.
         username = adapter.application.bot.username
-        if settings.telegram_webhook_url:
+        if not settings.adapter_intake:
+            ready_log.info(
+                "Telegram adapter ready: @%s, handling the shared inbox (Rasa at %s)",
+                username,
+                settings.rasa_url,
+            )
+        elif settings.telegram_webhook_url:
             ready_log.info(
                 "Telegram adapter ready: @%s, webhook server on %s:%d/%s (Rasa at %s)",
                 username,

@@ -24,6 +24,7 @@ from telegram.ext import (
 from assistant.redaction import quiet_third_party_loggers
 from assistant.settings import Settings
 from bot import handlers
+from bot.claims import ChatClaims, shares_inbox
 from bot.dispatch import Dispatcher
 from bot.inbox import open_store
 from bot.intake import POLL_TIMEOUT_SECONDS, Intake, poll, webhook_app
@@ -37,6 +38,7 @@ from bot.texts import LANGUAGES, commands
 # inline queries, polls, chat member changes...).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 WEBHOOK_PATH = "telegram"
+MAX_CONCURRENT_TURNS = 16
 
 
 class ConfigurationError(Exception):
@@ -112,7 +114,12 @@ class Adapter:
         self.application = application
         self.settings = settings
         self.store = application.bot_data["inbox"]
-        self.dispatcher = Dispatcher(application, self.store)
+        self.claims = (
+            ChatClaims(settings.database_url, MAX_CONCURRENT_TURNS)
+            if settings.adapter_workers > 1 and shares_inbox(settings.database_url)
+            else None
+        )
+        self.dispatcher = Dispatcher(application, self.store, MAX_CONCURRENT_TURNS, self.claims)
         relay: TurnRelay = application.bot_data["relay"]
         self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
         self._polling: asyncio.Task[None] | None = None
@@ -128,9 +135,19 @@ class Adapter:
                 "run `python -m referrals migrate` (the run command does)"
             ) from None
         await self.application.initialize()
+        settings = self.settings
+        if not settings.adapter_intake:
+            if self.claims is None:
+                raise ConfigurationError(
+                    "ADAPTER_INTAKE=false needs ADAPTER_WORKERS > 1 and a PostgreSQL DATABASE_URL "
+                    "(a worker that only handles updates shares the inbox through PostgreSQL)"
+                )
+            # One of several workers: it handles what the shared inbox holds, another receives.
+            await self.dispatcher.recover()
+            self._ready.set()
+            return
         await set_commands(self.application)
         await self.dispatcher.recover()  # before anything new, so each chat stays in order
-        settings = self.settings
         if settings.telegram_webhook_url:
             await self.start_webhook()
         else:
@@ -201,5 +218,7 @@ class Adapter:
     async def stop(self) -> None:
         await self.stop_intake()
         await self.dispatcher.stop()
+        if self.claims is not None:
+            self.claims.dispose()
         await self.application.bot_data["relay"].aclose()
         await self.application.shutdown()
