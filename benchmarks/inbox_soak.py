@@ -61,6 +61,7 @@ COMPONENTS = {
     "rasa-2": "rasa-2",
     "actions": "actions",
 }
+SLOWEST_WINDOW = 30.0  # seconds after a fault whose messages' waits are reported
 NOTICES = {"unavailable_kept": "told 'not lost'", "unavailable": "told 'write again'", "slow": "'one moment'"}
 
 
@@ -237,11 +238,16 @@ def report(sent: list[Sent], observed: Observed, faults: list[Fault]) -> None:
                 total.add(chat)
         print(row(name, phase))
     print(row("**all**", total))
+    first_answer: dict[tuple[int, str], float] = {}
+    for user, answers in observed.answers.items():
+        for t, city in answers:
+            first_answer.setdefault((user, city), t)
     print(
         "\n| fault | recovery: fault -> first answer to a message sent after it "
+        f"| slowest answer to a message sent in the {SLOWEST_WINDOW:.0f} s after it "
         "| users were told (until the next fault) |"
     )
-    print("|---|---|---|")
+    print("|---|---|---|---|")
     for i, fault in enumerate(faults):
         begin = fault.happened or 0
         end = faults[i + 1].happened or float("inf") if i + 1 < len(faults) else float("inf")
@@ -251,7 +257,14 @@ def report(sent: list[Sent], observed: Observed, faults: list[Fault]) -> None:
             if (count := sum(1 for t in times if begin <= t < end))
         )
         recovery = "no answer after it" if fault.recovered is None else f"{fault.recovered - begin:.1f} s"
-        print(f"| {fault.kind} | {recovery} | {told or 'nothing'} |")
+        # Every chat, also those whose Rasa instance or adapter worker was the one killed.
+        waits = [
+            first_answer[(m.user, m.city)] - m.at if (m.user, m.city) in first_answer else float("inf")
+            for m in sent
+            if begin <= m.at < min(begin + SLOWEST_WINDOW, end)
+        ]
+        slowest = f"{max(waits):.1f} s ({len(waits)} messages)" if waits else "no message"
+        print(f"| {fault.kind} | {recovery} | {slowest} | {told or 'nothing'} |")
     before = (
         sum(1 for times in observed.notices.values() for t in times if t < (faults[0].happened or 0))
         if faults
