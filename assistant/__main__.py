@@ -140,14 +140,17 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
     mode = "webhook" if settings.telegram_webhook_url and settings.telegram_bot_token else "polling"
     workers = topology.adapter_workers(settings)
     for number in range(1, workers + 1):
-        # The first receives updates (polling or webhook); the others handle what the inbox holds.
-        worker_env = {**adapter_env, "ADAPTER_WORKERS": str(workers), "ADAPTER_INTAKE": str(number == 1)}
+        # All handle what the inbox holds; one at a time receives (polling or webhook), the others
+        # stand by to take over (bot/app.py).
+        worker_env = {**adapter_env, "ADAPTER_WORKERS": str(workers)}
         result.append(
             Component(
                 name="telegram-adapter" if number == 1 else f"telegram-adapter-{number}",
                 argv=[python, "-m", "bot"],
                 env=worker_env,
-                where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})" if number == 1 else "the shared inbox",
+                where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode}, one worker at a time)"
+                if workers > 1
+                else f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})",
                 after=after,
                 ready_line=ADAPTER_READY,
             )

@@ -76,12 +76,13 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         description="Telegram adapter processes the run command starts. More than one needs a "
-        "PostgreSQL DATABASE_URL: one receives updates, all handle them, one chat at a time each.",
+        "PostgreSQL DATABASE_URL: all handle the shared inbox, one chat at a time each; one receives "
+        "updates at a time, the others stand by to take over.",
     )
     adapter_intake: bool = Field(
         default=True,
-        description="Whether this adapter process receives updates (polling or webhook); set to false "
-        "by the run command for the extra workers, which only handle what the inbox holds.",
+        description="Whether this adapter process may receive updates (polling or webhook). False: "
+        "it only handles what the shared inbox holds (e.g. on machines the webhook does not reach).",
     )
     rasa_timeout_seconds: float = Field(
         default=60.0, description="How long the adapter waits for one Rasa turn before giving up on it."

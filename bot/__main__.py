@@ -27,10 +27,11 @@ async def serve() -> None:
         await adapter.wait_ready()
         # The supervisor reads this line (assistant/__main__.py, ADAPTER_READY) before saying READY.
         username = adapter.application.bot.username
-        if not settings.adapter_intake:
+        if not adapter.receiving:
             ready_log.info(
-                "Telegram adapter ready: @%s, handling the shared inbox (Rasa at %s)",
+                "Telegram adapter ready: @%s, handling the shared inbox, %s (Rasa at %s)",
                 username,
+                "standing by to receive" if settings.adapter_intake else "never receiving",
                 settings.rasa_url,
             )
         elif settings.telegram_webhook_url:

@@ -62,6 +62,7 @@ class Pair:
     rasas: list[WatchedRasa]
     watch: OverlapWatch
     workers: list[Adapter | None] = field(default_factory=lambda: [None, None])
+    intake: list[bool] = field(default_factory=lambda: [True, False])  # which may receive
 
     def settings(self, worker: int) -> Settings:
         return Settings(
@@ -74,7 +75,7 @@ class Pair:
             database_url=self.database_url,
             pseudonym_key=SecretStr("test-key"),
             adapter_workers=2,
-            adapter_intake=worker == 0,
+            adapter_intake=self.intake[worker],
         )
 
     async def start(self, worker: int) -> None:
@@ -192,3 +193,18 @@ async def test_a_worker_that_only_handles_needs_postgresql_and_several_workers(p
     with pytest.raises(ConfigurationError, match="ADAPTER_INTAKE=false needs"):
         await adapter.start()
     await adapter.application.shutdown()
+
+
+async def test_when_the_receiving_worker_dies_a_standing_by_one_receives_at_once(pair: Pair) -> None:
+    pair.intake = [True, True]  # both may receive; the first to start does
+    await pair.start(0)
+    await pair.start(1)
+    assert (pair.workers[0].receiving, pair.workers[1].receiving) == (True, False)
+    await pair.crash(0)
+    started = time.monotonic()
+    chat = FIRST_CHAT
+    await pair.api.add_update({"message": pair.api.user_message(chat, "after the crash", "en")})
+    while "after the crash" not in await pair.answered(chat):
+        assert time.monotonic() - started < 10, "nobody received the message"
+        await asyncio.sleep(0.1)
+    assert pair.workers[1].receiving

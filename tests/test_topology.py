@@ -27,14 +27,10 @@ def test_two_rasa_instances_and_two_adapter_workers_on_postgresql() -> None:
     assert parts["rasa"].where == "http://127.0.0.1:5105"
     assert parts["rasa-2"].where == "http://127.0.0.1:5106"
     assert "5106" in parts["rasa-2"].argv
-    receiving, handling = parts["telegram-adapter"], parts["telegram-adapter-2"]
-    for adapter in (receiving, handling):
+    for adapter in (parts["telegram-adapter"], parts["telegram-adapter-2"]):
         assert adapter.env["RASA_URL"] == "http://127.0.0.1:5105,http://127.0.0.1:5106"
         assert adapter.env["ADAPTER_WORKERS"] == "2"
-    assert (receiving.env["ADAPTER_INTAKE"], handling.env["ADAPTER_INTAKE"]) == ("True", "False")
-    assert (
-        Settings(_env_file=None, **{"adapter_intake": handling.env["ADAPTER_INTAKE"]}).adapter_intake is False
-    )
+        assert "ADAPTER_INTAKE" not in adapter.env  # each may receive: one at a time, the other stands by
     assert ("RASA_PORT (+1, RASA_INSTANCES)", 5106) in [
         (u.setting, u.port) for u in preflight.ports_used(settings)
     ]

@@ -1,11 +1,12 @@
 """kill -9 in the middle of a burst with two adapter workers and two Rasa instances, as real
 processes on the real PostgreSQL: the fake Bot API, `python -m bot` twice (the first receives,
-both handle), and two scripted Rasas sharing one conversation store. Killed in turn: the
-worker that only handles, one Rasa instance (restarted 2 s later, as the supervisor would), and
-the worker that receives. Every message must be answered, in order per chat, every turn run
-once; a reply may show twice only once per kill (README, "Not covered").
+the second stands by to; both handle), and two scripted Rasas sharing one conversation store.
+Killed in turn: the worker that only handles, one Rasa instance (restarted 2 s later, as the
+supervisor would), and the worker that receives: the other must receive what is written after
+that, before the killed one is restarted. Every message must be answered, in order per chat,
+every turn run once; a reply may show twice only once per kill (README, "Not covered").
 
-The action server's kill needs the real Rasa: benchmarks/inbox_soak.py --topology 2x2."""
+The action server's kill needs the real Rasa: benchmarks/inbox_soak.py --rasa-instances 2."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def _rasa(port: int, tracker_file: Path, marker: str) -> LoggedProcess:
             time.sleep(0.1)
 
 
-def _worker(env: dict[str, str], intake: bool) -> LoggedProcess:
-    adapter = LoggedProcess([sys.executable, "-m", "bot"], {**env, "ADAPTER_INTAKE": str(intake)}, ROOT)
+def _worker(env: dict[str, str]) -> LoggedProcess:
+    adapter = LoggedProcess([sys.executable, "-m", "bot"], env, ROOT)
     adapter.wait_for_line("Telegram adapter ready", 60)
     return adapter
 
@@ -95,7 +96,8 @@ def test_kill_9_of_a_worker_a_rasa_instance_and_the_receiving_worker_mid_burst(
             "PSEUDONYM_KEY": uuid.uuid4().hex,
             "ADAPTER_WORKERS": "2",
         }
-        workers = [_worker(env, intake=True), _worker(env, intake=False)]
+        workers = [_worker(env)]
+        workers.append(_worker(env))  # started second: stands by to receive
         try:
             expected = {chat: [f"c{chat}-m{n:02d}" for n in range(PER_CHAT)] for chat in range(1, CHATS + 1)}
             for n in range(PER_CHAT):  # interleaved, as many users write at once
@@ -104,14 +106,19 @@ def test_kill_9_of_a_worker_a_rasa_instance_and_the_receiving_worker_mid_burst(
             total = CHATS * PER_CHAT
             _wait_for(client, api_url, total // 4, 120)
             _kill(workers[1])  # the worker that only handles: the other takes its chats over
-            workers[1] = _worker(env, intake=False)
+            workers[1] = _worker(env)
             _wait_for(client, api_url, total // 2, 120)
             _kill(rasas[0])  # one Rasa instance, turns in flight on it
             time.sleep(2.0)
             rasas[0] = _rasa(ports[0], tracker_file, marker)
             _wait_for(client, api_url, total * 3 // 4, 120)
-            _kill(workers[0])  # the worker that receives (and handles)
-            workers[0] = _worker(env, intake=True)
+            _kill(workers[0])  # the worker that receives (and handles): the other receives now
+            for chat, keys in expected.items():
+                keys.append(f"c{chat}-m{PER_CHAT:02d}")
+                client.post(f"{api_url}/local/send", json={"chat_id": chat, "text": keys[-1]})
+            total += CHATS
+            _wait_for(client, api_url, total, 120)  # all answered while nobody restarted it
+            workers[0] = _worker(env)
             _wait_for(client, api_url, total, 180)
             time.sleep(1.0)  # anything sent twice would come now
             answered = _answered(client, api_url)
