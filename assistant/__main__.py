@@ -20,7 +20,7 @@ import secrets
 import sys
 import time
 
-from assistant import preflight, redaction
+from assistant import preflight, redaction, topology
 from assistant.console import configure_logging, write_line
 from assistant.conversations import rasa_endpoints
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
@@ -57,7 +57,6 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
     python = sys.executable
     app_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     action_url = f"http://127.0.0.1:{settings.action_server_port}"
-    rasa_url = f"http://127.0.0.1:{settings.rasa_port}"
     rasa_token = secrets.token_hex(24)  # protects Rasa's HTTP API for this run only
     endpoints, endpoints_environment = rasa_endpoints(settings)
     result = [
@@ -76,38 +75,44 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             where=action_url,
             ready_url=f"{action_url}/health",
         ),
-        Component(
-            name="rasa",
-            argv=[
-                str(RASA_BIN),
-                "run",
-                "--model",
-                model,
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(settings.rasa_port),
-                "--enable-api",
-                # "=" form: argparse would take a token starting with "-" for an option.
-                f"--auth-token={rasa_token}",
-            ],
-            env={
-                **rasa_environment(),
-                "ACTION_SERVER_URL": f"{action_url}/webhook",
-                **endpoints_environment,
-            },
-            where=rasa_url,
-            ready_url=f"{rasa_url}/status?token={rasa_token}",
-            starting="loading the model, usually 30-90 s",
-        ),
     ]
+    rasa_urls = []
+    for number, port in enumerate(topology.rasa_ports(settings), start=1):
+        rasa_url = f"http://127.0.0.1:{port}"
+        rasa_urls.append(rasa_url)
+        result.append(
+            Component(
+                name="rasa" if number == 1 else f"rasa-{number}",
+                argv=[
+                    str(RASA_BIN),
+                    "run",
+                    "--model",
+                    model,
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "--enable-api",
+                    # "=" form: argparse would take a token starting with "-" for an option.
+                    f"--auth-token={rasa_token}",
+                ],
+                env={
+                    **rasa_environment(),
+                    "ACTION_SERVER_URL": f"{action_url}/webhook",
+                    **endpoints_environment,
+                },
+                where=rasa_url,
+                ready_url=f"{rasa_url}/status?token={rasa_token}",
+                starting="loading the model, usually 30-90 s",
+            )
+        )
     adapter_env = {
         **app_env,
-        "RASA_URL": rasa_url,
+        "RASA_URL": ",".join(rasa_urls),  # the adapter moves on to the next when one is down
         "RASA_TOKEN": rasa_token,
         "ACTIONS_HEALTH_URL": f"{action_url}/health",
     }
@@ -133,16 +138,23 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
         hello = "Telegram bot @{username} is running: write to it in Telegram, https://t.me/{username}"
     base = settings.telegram_base_url if settings.telegram_bot_token else adapter_env["TELEGRAM_BASE_URL"]
     mode = "webhook" if settings.telegram_webhook_url and settings.telegram_bot_token else "polling"
-    result.append(
-        Component(
-            name="telegram-adapter",
-            argv=[python, "-m", "bot"],
-            env=adapter_env,
-            where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})",
-            after=after,
-            ready_line=ADAPTER_READY,
+    workers = topology.adapter_workers(settings)
+    for number in range(1, workers + 1):
+        # All handle what the inbox holds; one at a time receives (polling or webhook), the others
+        # stand by to take over (bot/app.py).
+        worker_env = {**adapter_env, "ADAPTER_WORKERS": str(workers)}
+        result.append(
+            Component(
+                name="telegram-adapter" if number == 1 else f"telegram-adapter-{number}",
+                argv=[python, "-m", "bot"],
+                env=worker_env,
+                where=f"Bot API {base.rsplit('/bot', 1)[0]} ({mode}, one worker at a time)"
+                if workers > 1
+                else f"Bot API {base.rsplit('/bot', 1)[0]} ({mode})",
+                after=after,
+                ready_line=ADAPTER_READY,
+            )
         )
-    )
     admin = admin_component(settings, python, app_env)
     result.append(admin)
     return result, f"{hello}. Counsellor admin: {admin.where}"
@@ -200,6 +212,8 @@ def _command(command: str, settings: Settings) -> int:
     model = ensure_model()
     if command == "train":
         return 0
+    for notice in topology.notices(settings):
+        log.warning("%s", notice)
     prepare_directory()
     parts, hello = components(settings, str(model))
     adapter = next(part for part in parts if part.name == "telegram-adapter")

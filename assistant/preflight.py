@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from assistant import topology
 from assistant.conversations import tracker_store_url
 from assistant.settings import PROJECT_ROOT, TELEGRAM_DEFAULT_BASE_URL, Settings
 
@@ -46,6 +47,10 @@ def ports_used(settings: Settings) -> list[PortUse]:
     """Every port the run command will listen on, with the setting that chooses it."""
     uses = [
         PortUse("RASA_PORT", "127.0.0.1", settings.rasa_port),
+        *(
+            PortUse(f"RASA_PORT (+{n}, RASA_INSTANCES)", "127.0.0.1", port)
+            for n, port in enumerate(topology.rasa_ports(settings)[1:], start=1)
+        ),
         PortUse("ACTION_SERVER_PORT", "127.0.0.1", settings.action_server_port),
         PortUse("ADMIN_PORT", settings.admin_host, settings.admin_port),
     ]
@@ -258,6 +263,6 @@ async def check_token(settings: Settings) -> tuple[list[str], str | None]:
 def check(settings: Settings, rasa_python: Path = RASA_PYTHON) -> Outcome:
     """Every check; the token last (it is the only one that talks to the internet)."""
     problems = check_rasa_python(rasa_python) + check_model(settings) + check_webhook(settings)
-    problems += check_ports(settings) + check_databases(settings)
+    problems += topology.problems(settings) + check_ports(settings) + check_databases(settings)
     token_problems, username = asyncio.run(check_token(settings))
     return Outcome(problems + token_problems, username)

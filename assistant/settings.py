@@ -61,7 +61,29 @@ class Settings(BaseSettings):
         description="A trained model to serve as it is (e.g. trained on another machine). Unset: the "
         "model of the current training data, trained when missing.",
     )
-    rasa_url: str = Field(default="http://127.0.0.1:5005", description="Base URL of the Rasa server.")
+    rasa_url: str = Field(
+        default="http://127.0.0.1:5005",
+        description="Base URL of the Rasa server; several, comma-separated, for several Rasa instances "
+        "sharing the tracker store (the adapter moves on to the next when one does not answer).",
+    )
+    rasa_instances: int = Field(
+        default=1,
+        ge=1,
+        description="Rasa servers the run command starts, on consecutive ports from RASA_PORT; more "
+        "than one needs REDIS_URL (lock store) and keeps answering while one restarts.",
+    )
+    adapter_workers: int = Field(
+        default=1,
+        ge=1,
+        description="Telegram adapter processes the run command starts. More than one needs a "
+        "PostgreSQL DATABASE_URL: all handle the shared inbox, one chat at a time each; one receives "
+        "updates at a time, the others stand by to take over.",
+    )
+    adapter_intake: bool = Field(
+        default=True,
+        description="Whether this adapter process may receive updates (polling or webhook). False: "
+        "it only handles what the shared inbox holds (e.g. on machines the webhook does not reach).",
+    )
     rasa_timeout_seconds: float = Field(
         default=60.0, description="How long the adapter waits for one Rasa turn before giving up on it."
     )

@@ -7,10 +7,15 @@ different city each time, so every answer names the message it answers) at `--ra
 messages per second, and injects the faults of `--faults` one after another, each `--gap`
 seconds after the assistant answered again after the previous one:
 
-    adapter     kill -9 of the Telegram adapter
-    rasa        kill -9 of Rasa                  (the supervisor restarts each)
-    actions     kill -9 of the action server
+    adapter     kill -9 of the Telegram adapter (with several workers: the one that receives)
+    adapter-2   kill -9 of the second adapter worker (--adapter-workers 2: it only handles)
+    rasa        kill -9 of Rasa (with several instances: the first)
+    rasa-2      kill -9 of the second Rasa instance (--rasa-instances 2)
+    actions     kill -9 of the action server     (the supervisor restarts each)
     429         the fake Bot API answers the next 20 sendMessage calls with 429 (retry after 2 s)
+
+The 2x2 topology (two adapter workers, two Rasa instances) needs PostgreSQL and Redis:
+--adapter-workers 2 --rasa-instances 2 --database-url postgresql+psycopg://... --redis-url redis://...
 
 Printed per phase (the messages sent between one fault and the next): sent, answered,
 lost, answered twice, out of order within their chat; for each fault the recovery time
@@ -19,6 +24,7 @@ told.
 
     .venv/bin/python benchmarks/inbox_soak.py [--users 20] [--per-user 6] [--rate 2]
         [--faults adapter,actions,rasa,429] [--gap 15] [--database-url postgresql+psycopg://...]
+        [--redis-url redis://...] [--adapter-workers 2] [--rasa-instances 2]
 """
 
 from __future__ import annotations
@@ -48,7 +54,14 @@ from tests.support import LoggedProcess  # noqa: E402
 # Cities of the demo directory with a health service: each answer's header names one.
 CITIES = ["Berlin", "Bochum", "Stuttgart", "Darmstadt", "Bautzen", "Hamburg", "München"]
 HEADER = re.compile(r"· (" + "|".join(CITIES) + r"):")
-COMPONENTS = {"adapter": "telegram-adapter", "rasa": "rasa", "actions": "actions"}
+COMPONENTS = {
+    "adapter": "telegram-adapter",
+    "adapter-2": "telegram-adapter-2",
+    "rasa": "rasa",
+    "rasa-2": "rasa-2",
+    "actions": "actions",
+}
+SLOWEST_WINDOW = 30.0  # seconds after a fault whose messages' waits are reported
 NOTICES = {"unavailable_kept": "told 'not lost'", "unavailable": "told 'write again'", "slow": "'one moment'"}
 
 
@@ -74,7 +87,8 @@ class Observed:
 
 
 def pid_of(assistant: LoggedProcess, component: str) -> int:
-    found = [int(m.group(1)) for m in re.finditer(rf"{component} started \(pid (\d+)\)", assistant.output)]
+    started = rf"(?<![\w-]){re.escape(component)} started \(pid (\d+)\)"  # not rasa-2 for rasa
+    found = [int(m.group(1)) for m in re.finditer(started, assistant.output)]
     return found[-1]
 
 
@@ -224,11 +238,16 @@ def report(sent: list[Sent], observed: Observed, faults: list[Fault]) -> None:
                 total.add(chat)
         print(row(name, phase))
     print(row("**all**", total))
+    first_answer: dict[tuple[int, str], float] = {}
+    for user, answers in observed.answers.items():
+        for t, city in answers:
+            first_answer.setdefault((user, city), t)
     print(
         "\n| fault | recovery: fault -> first answer to a message sent after it "
+        f"| slowest answer to a message sent in the {SLOWEST_WINDOW:.0f} s after it "
         "| users were told (until the next fault) |"
     )
-    print("|---|---|---|")
+    print("|---|---|---|---|")
     for i, fault in enumerate(faults):
         begin = fault.happened or 0
         end = faults[i + 1].happened or float("inf") if i + 1 < len(faults) else float("inf")
@@ -238,7 +257,14 @@ def report(sent: list[Sent], observed: Observed, faults: list[Fault]) -> None:
             if (count := sum(1 for t in times if begin <= t < end))
         )
         recovery = "no answer after it" if fault.recovered is None else f"{fault.recovered - begin:.1f} s"
-        print(f"| {fault.kind} | {recovery} | {told or 'nothing'} |")
+        # Every chat, also those whose Rasa instance or adapter worker was the one killed.
+        waits = [
+            first_answer[(m.user, m.city)] - m.at if (m.user, m.city) in first_answer else float("inf")
+            for m in sent
+            if begin <= m.at < min(begin + SLOWEST_WINDOW, end)
+        ]
+        slowest = f"{max(waits):.1f} s ({len(waits)} messages)" if waits else "no message"
+        print(f"| {fault.kind} | {recovery} | {slowest} | {told or 'nothing'} |")
     before = (
         sum(1 for times in observed.notices.values() for t in times if t < (faults[0].happened or 0))
         if faults
@@ -260,6 +286,8 @@ def main() -> None:
     )
     parser.add_argument("--database-url", help="default: a new SQLite file")
     parser.add_argument("--redis-url", help="Rasa's lock store (REDIS_URL); default: in memory")
+    parser.add_argument("--adapter-workers", type=int, default=1, help="ADAPTER_WORKERS (PostgreSQL)")
+    parser.add_argument("--rasa-instances", type=int, default=1, help="RASA_INSTANCES (needs --redis-url)")
     parser.add_argument("--drain-timeout", type=float, default=600.0)
     args = parser.parse_args()
     args.per_user = min(args.per_user, len(CITIES))
@@ -270,12 +298,15 @@ def main() -> None:
             settings["DATABASE_URL"] = args.database_url
         if args.redis_url:
             settings["REDIS_URL"] = args.redis_url
+        settings["ADAPTER_WORKERS"] = str(args.adapter_workers)
+        settings["RASA_INSTANCES"] = str(args.rasa_instances)
         assistant, _env = start_assistant(Path(tmp), marker, **settings)
         try:
             print(
                 f"{args.users} users x {args.per_user} messages at {args.rate}/s, faults {args.faults}, "
                 f"database {'PostgreSQL' if args.database_url else 'SQLite'}, "
-                f"lock store {'Redis' if args.redis_url else 'in memory'}",
+                f"lock store {'Redis' if args.redis_url else 'in memory'}, "
+                f"{args.adapter_workers} adapter worker(s), {args.rasa_instances} Rasa instance(s)",
                 flush=True,
             )
             sent, observed, faults = asyncio.run(soak(args, api_url, assistant))

@@ -27,7 +27,14 @@ async def serve() -> None:
         await adapter.wait_ready()
         # The supervisor reads this line (assistant/__main__.py, ADAPTER_READY) before saying READY.
         username = adapter.application.bot.username
-        if settings.telegram_webhook_url:
+        if not adapter.receiving:
+            ready_log.info(
+                "Telegram adapter ready: @%s, handling the shared inbox, %s (Rasa at %s)",
+                username,
+                "standing by to receive" if settings.adapter_intake else "never receiving",
+                settings.rasa_url,
+            )
+        elif settings.telegram_webhook_url:
             ready_log.info(
                 "Telegram adapter ready: @%s, webhook server on %s:%d/%s (Rasa at %s)",
                 username,

@@ -7,10 +7,12 @@ first, and bot/dispatch.py hands them to the Application's handlers one chat at 
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -24,6 +26,7 @@ from telegram.ext import (
 from assistant.redaction import quiet_third_party_loggers
 from assistant.settings import Settings
 from bot import handlers
+from bot.claims import ChatClaims, shares_inbox
 from bot.dispatch import Dispatcher
 from bot.inbox import open_store
 from bot.intake import POLL_TIMEOUT_SECONDS, Intake, poll, webhook_app
@@ -37,6 +40,12 @@ from bot.texts import LANGUAGES, commands
 # inline queries, polls, chat member changes...).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 WEBHOOK_PATH = "telegram"
+log = logging.getLogger(__name__)
+MAX_CONCURRENT_TURNS = 16
+# Several workers: the claim of the one that receives (pseudonyms are hex, so no chat has this
+# key), and how often a standing-by worker checks whether it is free.
+INTAKE_CLAIM = "adapter-intake"
+ELECTION_SECONDS = 1.0
 
 
 class ConfigurationError(Exception):
@@ -112,10 +121,17 @@ class Adapter:
         self.application = application
         self.settings = settings
         self.store = application.bot_data["inbox"]
-        self.dispatcher = Dispatcher(application, self.store)
+        self.claims = (
+            ChatClaims(settings.database_url, MAX_CONCURRENT_TURNS)
+            if settings.adapter_workers > 1 and shares_inbox(settings.database_url)
+            else None
+        )
+        self.dispatcher = Dispatcher(application, self.store, MAX_CONCURRENT_TURNS, self.claims)
         relay: TurnRelay = application.bot_data["relay"]
         self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
         self._polling: asyncio.Task[None] | None = None
+        self._election: asyncio.Task[None] | None = None  # standing by to receive (several workers)
+        self._intake_claim: Connection | None = None
         self._webhook: web.AppRunner | None = None
         self._ready = asyncio.Event()  # set after the first poll, or once the webhook is registered
 
@@ -128,23 +144,64 @@ class Adapter:
                 "run `python -m referrals migrate` (the run command does)"
             ) from None
         await self.application.initialize()
-        await set_commands(self.application)
-        await self.dispatcher.recover()  # before anything new, so each chat stays in order
         settings = self.settings
-        if settings.telegram_webhook_url:
+        if self.claims is None:
+            if not settings.adapter_intake:
+                raise ConfigurationError(
+                    "ADAPTER_INTAKE=false needs ADAPTER_WORKERS > 1 and a PostgreSQL DATABASE_URL "
+                    "(a worker that only handles updates shares the inbox through PostgreSQL)"
+                )
+            await self.dispatcher.recover()  # before anything new, so each chat stays in order
+            await self._start_intake(poll_seconds)
+            return
+        # One of several workers: all handle what the shared inbox holds; one receives at a time,
+        # the one holding the intake claim. The others stand by and take over when it dies.
+        await self.dispatcher.recover()
+        if settings.adapter_intake and await self._claim_intake():
+            await self._start_intake(poll_seconds)
+            return
+        if settings.adapter_intake:
+            self._election = asyncio.create_task(self._receive_when_elected(poll_seconds), name="intake")
+        self._ready.set()
+
+    @property
+    def receiving(self) -> bool:
+        return self._intake_claim is not None or self.claims is None
+
+    async def _claim_intake(self) -> bool:
+        assert self.claims is not None
+        try:
+            self._intake_claim = await asyncio.to_thread(self.claims.try_claim, INTAKE_CLAIM)
+        except SQLAlchemyError as error:
+            log.warning("intake claim not checked (%s)", type(error).__name__)
+        return self._intake_claim is not None
+
+    async def _receive_when_elected(self, poll_seconds: int) -> None:
+        """Standing by: take over receiving when the worker that receives is gone; then run it
+        (raises what stops polling for good, like the first worker's polling)."""
+        while not await self._claim_intake():  # noqa: ASYNC110 - the claim is PostgreSQL's: nothing to await but time
+            await asyncio.sleep(ELECTION_SECONDS)
+        log.info("this adapter worker receives the updates now")
+        await self._start_intake(poll_seconds)
+        if self._polling:
+            await self._polling
+
+    async def _start_intake(self, poll_seconds: int) -> None:
+        await set_commands(self.application)
+        if self.settings.telegram_webhook_url:
             await self.start_webhook()
-        else:
-            self._polling = asyncio.create_task(
-                poll(
-                    self.application.bot,
-                    self.intake,
-                    ALLOWED_UPDATES,
-                    settings.telegram_drop_pending_updates,
-                    poll_seconds=poll_seconds,
-                    on_first_poll=self._ready.set,
-                ),
-                name="polling",
-            )
+            return
+        self._polling = asyncio.create_task(
+            poll(
+                self.application.bot,
+                self.intake,
+                ALLOWED_UPDATES,
+                self.settings.telegram_drop_pending_updates,
+                poll_seconds=poll_seconds,
+                on_first_poll=self._ready.set,
+            ),
+            name="polling",
+        )
 
     async def wait_ready(self) -> None:
         """Until Telegram answered the first poll (or took the webhook); raises what stopped polling."""
@@ -183,13 +240,18 @@ class Adapter:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         waiting: list[asyncio.Task[Any]] = [asyncio.create_task(stop.wait())]
-        if self._polling:
-            waiting.append(self._polling)
+        receiving = self._polling or self._election
+        if receiving:
+            waiting.append(receiving)
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        if self._polling and self._polling.done():
-            self._polling.result()  # raises what stopped it
+        if receiving and receiving.done():
+            receiving.result()  # raises what stopped it
 
     async def stop_intake(self) -> None:
+        if self._election:
+            self._election.cancel()
+            await asyncio.gather(self._election, return_exceptions=True)
+            self._election = None
         if self._polling:
             self._polling.cancel()
             await asyncio.gather(self._polling, return_exceptions=True)
@@ -197,9 +259,14 @@ class Adapter:
         if self._webhook:
             await self._webhook.cleanup()
             self._webhook = None
+        if self._intake_claim is not None and self.claims is not None:
+            await asyncio.to_thread(self.claims.release, self._intake_claim)  # a standby takes over now
+            self._intake_claim = None
 
     async def stop(self) -> None:
         await self.stop_intake()
         await self.dispatcher.stop()
+        if self.claims is not None:
+            self.claims.dispose()
         await self.application.bot_data["relay"].aclose()
         await self.application.shutdown()

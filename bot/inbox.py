@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     delete,
+    func,
     select,
     update,
 )
@@ -49,6 +50,7 @@ class Entry:
     replies: list[dict[str, Any]] | None
     sent: int
     notified: bool
+    attempted: bool  # a turn was begun before (this or another worker, maybe before a crash)
 
 
 class InboxStore:
@@ -101,7 +103,30 @@ class InboxStore:
                 replies=None if row.replies is None else json.loads(row.replies),
                 sent=row.sent,
                 notified=row.notified,
+                attempted=row.attempted,
             )
+
+    def pending_chats(self) -> list[str]:
+        """Chats with unfinished updates, the one waiting longest first (several workers)."""
+        with self._sessions() as session:
+            oldest = func.min(InboxRow.update_id)
+            rows = session.execute(
+                select(InboxRow.chat, oldest)
+                .where(InboxRow.done_at.is_(None), InboxRow.chat.is_not(None))
+                .group_by(InboxRow.chat)
+                .order_by(oldest)
+            )
+            return [chat for chat, _ in rows if chat is not None]
+
+    def oldest_unfinished(self, chat: str) -> int | None:
+        """The chat's next update to handle (several workers: read after claiming the chat)."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(func.min(InboxRow.update_id)).where(InboxRow.chat == chat, InboxRow.done_at.is_(None))
+            )
+
+    def mark_attempted(self, update_id: int) -> None:
+        self._set(update_id, attempted=True)
 
     def _set(self, update_id: int, **values: Any) -> None:
         with self._sessions.begin() as session:

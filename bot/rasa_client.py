@@ -1,8 +1,17 @@
 """Client of the Rasa server: the REST channel for turns, the HTTP API for the reply language
-and for what an earlier attempt of a turn left in the conversation."""
+and for what an earlier attempt of a turn left in the conversation.
+
+Several Rasa instances (RASA_URL with comma-separated URLs, sharing one tracker store): a chat
+goes to the same instance while it answers (a hash of the pseudonym), and moves on to the next
+at once when its instance cannot be reached, so that while one restarts the others answer. An
+instance that failed is passed over for DOWN_SECONDS. Per-chat order does not depend on which
+instance answers: the inbox hands Rasa one turn per chat at a time.
+"""
 
 from __future__ import annotations
 
+import time
+import zlib
 from typing import Any
 
 import httpx
@@ -28,25 +37,70 @@ class RasaTimeout(Exception):
     """Rasa took the message but did not answer in time: sending again would repeat the turn."""
 
 
+DOWN_SECONDS = 5.0  # an instance that failed is tried last for this long
+# Errors that prove the request never reached Rasa: the next instance can be asked at once.
+NOT_RECEIVED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 class RasaClient:
     def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
+        self._urls = [url.strip().rstrip("/") for url in base_url.split(",") if url.strip()]
+        self._down_until = [0.0] * len(self._urls)
         self._client = httpx.AsyncClient(
-            base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=5.0),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
         self._token = token
 
+    @property
+    def instances(self) -> int:
+        return len(self._urls)
+
+    def _order(self, sender: str) -> list[int]:
+        """Instances to try for this chat: its own first, then the next; failed ones last."""
+        count = len(self._urls)
+        first = zlib.crc32(sender.encode()) % count
+        order = [(first + step) % count for step in range(count)]
+        now = time.monotonic()
+        return sorted(order, key=lambda index: self._down_until[index] > now)  # stable: up ones first
+
+    def _failed(self, index: int) -> None:
+        self._down_until[index] = time.monotonic() + DOWN_SECONDS
+
+    async def _request(self, method: str, path: str, sender: str, **options: Any) -> httpx.Response:
+        """The first answer of the chat's instances in order; a server error (5xx) or a request that
+        may have reached an instance is not repeated on the next one (raised)."""
+        unreachable: httpx.HTTPError | None = None
+        for index in self._order(sender):
+            try:
+                response = await self._client.request(method, self._urls[index] + path, **options)
+            except NOT_RECEIVED as error:
+                self._failed(index)
+                unreachable = error
+                continue
+            except httpx.ReadTimeout:
+                raise  # busy, not down: it has the request
+            except httpx.HTTPError:
+                self._failed(index)  # e.g. killed while answering: the next try goes elsewhere
+                raise
+            if response.status_code >= 500:
+                self._failed(index)
+            return response
+        assert unreachable is not None
+        raise unreachable
+
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """One user turn; returns Rasa's bot messages (text, buttons, custom)."""
         try:
-            response = await self._client.post(
+            response = await self._request(
+                "POST",
                 "/webhooks/rest/webhook",
+                sender,
                 json={"sender": sender, "message": text, "metadata": metadata},
             )
         except httpx.ReadTimeout:
             raise RasaTimeout("ReadTimeout") from None
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+        except NOT_RECEIVED as error:
             raise RasaUnavailable(type(error).__name__, maybe_received=False) from None
         except httpx.HTTPError as error:
             # The exception text may include the request body: never log it.
@@ -60,8 +114,10 @@ class RasaClient:
         return replies
 
     async def _tracker(self, sender: str, include_events: str, wait_seconds: float) -> dict[str, Any]:
-        response = await self._client.get(
+        response = await self._request(
+            "GET",
             f"/conversations/{sender}/tracker",
+            sender,
             params={"include_events": include_events, "token": self._token},
             timeout=wait_seconds,
         )

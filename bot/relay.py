@@ -119,6 +119,7 @@ class TurnRelay:
             uncertain = stored.uncertain
         sender = self.sender(chat_id)
         notices: set[str] = set()  # what the user was already told during this turn
+        failures = 0
         async with self._typing(bot, chat_id, language_code, notices):
             while True:
                 try:
@@ -146,7 +147,9 @@ class TurnRelay:
                     log.error("%s for %.0f s; gave up on one message", failure, waited)
                     await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
                     return None
-                if not told_unavailable:
+                failures += 1
+                # With several Rasa instances the next try goes to another one: tell only if it fails too.
+                if not told_unavailable and (failures > 1 or self.rasa.instances < 2):
                     told_unavailable = True
                     notices.add("unavailable_kept")
                     log.warning("%s; message kept, retrying with backoff", failure)
@@ -154,7 +157,7 @@ class TurnRelay:
                     await self._send_text(bot, chat_id, texts.text("unavailable_kept", language))
                     if stored:
                         await stored.mark_notified()
-                elif not notices:
+                elif told_unavailable and not notices:
                     notices.add("unavailable_kept")  # told before a restart: no "one moment" either
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, policy.max_delay)

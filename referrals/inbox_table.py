@@ -40,6 +40,8 @@ class InboxRow(Base):
     replies: Mapped[str | None] = mapped_column(Text)  # Rasa's replies, once it answered
     sent: Mapped[int] = mapped_column(Integer, default=0)  # rendered messages Telegram accepted
     notified: Mapped[bool] = mapped_column(Boolean, default=False)  # told "your message is kept"
+    # A worker began the turn (Rasa may have run it): whoever handles it next asks Rasa's tracker first.
+    attempted: Mapped[bool] = mapped_column(Boolean, default=False)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 

@@ -11,6 +11,8 @@ and fast.
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +104,44 @@ class FakeRasa:
             self._runner = None
 
 
+@dataclass
+class SharedTrackerRasa(FakeRasa):
+    """FakeRasa whose conversations live in one SQLite file that several processes share, as Rasa
+    instances share the tracker store (one turn per conversation at a time: the inbox sees to it)."""
+
+    tracker_file: str = ""
+
+    def _load(self, sender: str) -> None:
+        with sqlite3.connect(self.tracker_file, timeout=10) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS events (sender TEXT PRIMARY KEY, events TEXT)")
+            row = db.execute("SELECT events FROM events WHERE sender = ?", (sender,)).fetchone()
+        self.events[sender] = json.loads(row[0]) if row else []
+
+    def _save(self, sender: str) -> None:
+        with sqlite3.connect(self.tracker_file, timeout=10) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO events VALUES (?, ?)", (sender, json.dumps(self.events[sender]))
+            )
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        sender = (await request.json())["sender"]
+        self._load(sender)
+        response = await super()._webhook(request)
+        self._save(sender)  # a turn abandoned on the way (client gone) is not stored, as in Rasa
+        return response
+
+    async def _tracker(self, request: web.Request) -> web.Response:
+        self._load(request.match_info["sender"])
+        return await super()._tracker(request)
+
+
+def shared_turns(tracker_file: str) -> list[str]:
+    """Every turn that ran to the end on any instance sharing the file."""
+    with sqlite3.connect(tracker_file, timeout=10) as db:
+        rows = db.execute("SELECT events FROM events").fetchall()
+    return [e["text"] for (events,) in rows for e in json.loads(events) if e["event"] == "user"]
+
+
 def main() -> None:
     """`python -m tests.fake_rasa --port P [--delay S]`: the scripted Rasa as its own process,
     for tests that kill the adapter; GET /fake/turns lists the turns that ran to the end."""
@@ -110,10 +150,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds every turn takes")
+    parser.add_argument("--tracker-file", help="SQLite file of conversations shared with other instances")
     args = parser.parse_args()
 
     async def serve() -> None:
-        rasa = FakeRasa(port=args.port, default_delay=args.delay)
+        rasa: FakeRasa
+        if args.tracker_file:
+            rasa = SharedTrackerRasa(port=args.port, default_delay=args.delay, tracker_file=args.tracker_file)
+        else:
+            rasa = FakeRasa(port=args.port, default_delay=args.delay)
         await rasa.start()
         await asyncio.Event().wait()
 

@@ -6,7 +6,8 @@
   and "log out everywhere" delete it, so a replayed cookie is refused; a session ends after
   ADMIN_SESSION_IDLE_MINUTES without a request and 8 hours after login. A password reset, role
   change or deactivation by an admin raises the version and ends every session of that user too.
-- Login rate limiting (limits, moving window): 5 failed attempts per account and 20 per client
+- Login rate limiting (moving window, counted in the database by referrals.admin.attempts, so
+  several admin workers count together): 5 failed attempts per account and 20 per client
   address within 15 minutes; then 429 until the window has passed.
 
 For other parts of the admin (e.g. the statistics dashboard), the contract is:
@@ -24,9 +25,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem, parse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
@@ -34,7 +33,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referrals import clock
-from referrals.admin import sessions
+from referrals.admin import attempts, sessions
 from referrals.admin.models import ROLES, AdminUser
 
 log = logging.getLogger("referrals.admin")
@@ -43,7 +42,6 @@ MIN_PASSWORD_LENGTH = 10
 # Verified against for unknown e-mails, so that a miss costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
-_limiter = MovingWindowRateLimiter(MemoryStorage())
 ACCOUNT_LIMIT = parse("5 per 15 minutes")
 CLIENT_LIMIT = parse("20 per 15 minutes")
 
@@ -113,25 +111,21 @@ def create_user(
     return user
 
 
-def login_allowed(email: str, client: str) -> bool:
-    return _limiter.test(ACCOUNT_LIMIT, "account", email.strip().lower()) and _limiter.test(
-        CLIENT_LIMIT, "client", client
+def login_allowed(session: Session, email: str, client: str) -> bool:
+    return attempts.allowed(session, ACCOUNT_LIMIT, "account", email.strip().lower()) and attempts.allowed(
+        session, CLIENT_LIMIT, "client", client
     )
 
 
-def login_failed(email: str, client: str) -> None:
-    _limiter.hit(ACCOUNT_LIMIT, "account", email.strip().lower())
-    _limiter.hit(CLIENT_LIMIT, "client", client)
+def login_failed(session: Session, email: str, client: str) -> None:
+    """Count a failed login against the account and the client address (the caller commits)."""
+    attempts.count(session, ACCOUNT_LIMIT, "account", email.strip().lower())
+    attempts.count(session, CLIENT_LIMIT, "client", client)
 
 
-def take(limit: Any, *identifiers: str) -> bool:
-    """Count one request against `limit` (a `limits` item); False once it is used up."""
-    return _limiter.hit(limit, *identifiers)
-
-
-def reset_rate_limits() -> None:
-    """Forget all counted attempts (tests)."""
-    _limiter.storage.reset()
+def take(session: Session, limit: RateLimitItem, *identifiers: str) -> bool:
+    """Count one request against `limit`; False once it is used up (the caller commits)."""
+    return attempts.take(session, limit, *identifiers)
 
 
 def _idle(request: Request) -> timedelta:

@@ -70,9 +70,12 @@ async def request_listing(request: Request) -> Response:
     form = await ListingRequestForm.from_formdata(request)
     _labels(form, language)
     if request.method == "POST":
-        if not (
-            auth.take(PER_CLIENT, "listing", auth.client_address(request)) and auth.take(OVERALL, "listing")
-        ):
+        with db(request) as session:
+            within = auth.take(session, PER_CLIENT, "listing", auth.client_address(request)) and auth.take(
+                session, OVERALL, "listing"
+            )
+            session.commit()
+        if not within:
             log.warning("listing request refused: too many")  # no address in the log
             return render(request, "join.html", status_code=429, form=form, error="too_many_requests")
         values = _checked(form, language)

@@ -138,3 +138,19 @@ class ListingRequest(Base):
     email: Mapped[str] = mapped_column(String(300))
     topics: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of topic codes
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class AdminAttempt(Base):
+    """One counted attempt (a failed login, a listing request) for the admin's rate limits.
+
+    In the database, not in a process's memory, so that several admin workers count together.
+    `bucket` is the SHA-256 of the limit and what it counts per (e-mail, client address): the
+    table holds no address or e-mail in clear. Rows older than their window are deleted as new
+    ones come.
+    """
+
+    __tablename__ = "admin_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bucket: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -123,10 +123,10 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         email = (form.email.data or "").strip()
         client = auth.client_address(request)
-        if not auth.login_allowed(email, client):
-            log.warning("login refused: too many attempts")  # no e-mail or address in the log
-            return render(request, "login.html", status_code=429, form=form, error="too_many_attempts")
         with db(request) as session:
+            if not auth.login_allowed(session, email, client):
+                log.warning("login refused: too many attempts")  # no e-mail or address in the log
+                return render(request, "login.html", status_code=429, form=form, error="too_many_attempts")
             user = auth.find_user(session, email)
             if user is not None and user.active and auth.check_password(user, form.password.data or ""):
                 auth.log_in(request, user, session)
@@ -137,7 +137,8 @@ async def login(request: Request) -> Response:
                 return RedirectResponse("/password" if user.must_change_password else target, 303)
             if user is None:
                 auth.check_password(None, form.password.data or "")
-        auth.login_failed(email, client)
+            auth.login_failed(session, email, client)
+            session.commit()
         log.info("failed login")
         error, status = "login_failed", 401
     return render(request, "login.html", status_code=status, form=form, error=error)

@@ -51,7 +51,6 @@ def database_url(request: pytest.FixtureRequest, database_templates: DatabaseTem
 
 @pytest.fixture
 def directory(make_session: sessionmaker[Session]) -> sessionmaker[Session]:
-    auth.reset_rate_limits()
     return make_session
 
 

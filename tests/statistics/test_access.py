@@ -32,7 +32,6 @@ def admin_client(directory, database_url):
             orgs = ("org-stadt-darmstadt",) if role == "counsellor" else ()
             auth.create_user(session, f"{role}@example.org", PASSWORD, role, orgs)
         session.commit()
-    auth.reset_rate_limits()
     app = create_app(database_url, settings=Settings(database_url=database_url, admin_secret_key="s" * 64))
     clients = []
 
