@@ -206,6 +206,8 @@ def _command(command: str, settings: Settings) -> int:
 
     def ready() -> None:
         log.info("READY. %s", hello.replace("{username}", adapter.details.get("username", "?")))
+        # Rasa creates its tracker store's table at start: only now can it get its indexes.
+        asyncio.get_running_loop().run_in_executor(None, index_tracker_store, settings)
 
     # Rasa's per-run API token is a secret as well: it is part of URLs that Rasa could print.
     redactor = redaction.Redactor([*redaction.settings_secrets(settings), adapter.env.get("RASA_TOKEN")])
@@ -214,6 +216,21 @@ def _command(command: str, settings: Settings) -> int:
 
     # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
     return asyncio.run(with_retention(supervisor.run()))
+
+
+def index_tracker_store(settings: Settings) -> None:
+    """Give Rasa's tracker store the indexes its per-turn queries need (once; logged)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.conversations import add_query_indexes
+
+    try:
+        created = add_query_indexes(settings)
+    except SQLAlchemyError as error:  # the turns still work, only slower
+        log.warning("tracker store indexes not created: %s", type(error).__name__)
+        return
+    if created:
+        log.info("tracker store: created the indexes %s", ", ".join(created))
 
 
 def configuration_ok(settings: Settings, full: bool) -> bool:
