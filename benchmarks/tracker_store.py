@@ -61,7 +61,11 @@ def fill(store: SQLTrackerStore, conversations: int, turns: int) -> list[str]:
     start = time.time() - 3600
     with store.session_scope() as session:
         for sender in senders:
-            events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+            events = [
+                ActionExecuted("action_session_start"),
+                SessionStarted(),
+                ActionExecuted("action_listen"),
+            ]
             for step in range(turns):
                 events += turn_events(step)
             for offset, event in enumerate(events):
@@ -133,7 +137,9 @@ def store_arguments(url: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--turns", type=int, default=10, help="earlier turns per conversation")
     parser.add_argument("--samples", type=int, default=300)

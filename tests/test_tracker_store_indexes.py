@@ -27,9 +27,7 @@ CREATE TABLE events (
 )
 """
 # Rasa's query for the latest session start, run on every read and every save.
-SESSION_START = (
-    "SELECT max(timestamp) FROM events WHERE sender_id = 'abc' AND type_name = 'session_started'"
-)
+SESSION_START = "SELECT max(timestamp) FROM events WHERE sender_id = 'abc' AND type_name = 'session_started'"
 
 
 def _settings(url: str) -> Settings:
@@ -47,7 +45,9 @@ def _rasa_creates_its_table(url: str) -> None:
             for step in range(50):
                 kind = "session_started" if step % 20 == 0 else "user"
                 connection.execute(
-                    text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :k, :t, '{}')"),
+                    text(
+                        "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :k, :t, '{}')"
+                    ),
                     {"s": sender, "k": kind, "t": now + step},
                 )
     engine.dispose()

@@ -18,6 +18,8 @@ warnings.filterwarnings(
     "ignore", message="Your versions of rasa and rasa_sdk might not be compatible", category=UserWarning
 )
 
-from referrals.actions.directory import warm_up  # noqa: E402 - after the console settings above
+from referrals.actions import metrics  # noqa: E402 - after the console settings above
+from referrals.actions.directory import warm_up  # noqa: E402
 
 warm_up()
+metrics.serve()

@@ -9,12 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.actions.metrics import measured
 from referrals.gazetteer import Place
 from referrals.language import choose_reply_language, named_language, requested_spoken_language
 from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 
 
+@measured
 class ActionExtractLanguageAndPlace(Action):
     """Custom slot mapping for `language`, `language_choice` and `city`, on every user message."""
 
