@@ -66,13 +66,16 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             argv=[
                 python,
                 "-m",
-                "rasa_sdk",
-                "--actions",
-                "referrals.actions",
+                "referrals.actions",  # rasa-sdk's server (referrals/actions/server.py)
                 "-p",
                 str(settings.action_server_port),
             ],
-            env={**app_env, "SANIC_HOST": "127.0.0.1"},
+            # rasa-sdk's own setting for its Sanic worker processes.
+            env={
+                **app_env,
+                "SANIC_HOST": "127.0.0.1",
+                "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+            },
             where=action_url,
             ready_url=f"{action_url}/health",
         ),

@@ -56,8 +56,7 @@ def turn_events(step: int) -> list:
     ]
 
 
-def fill(store: SQLTrackerStore, conversations: int, turns: int) -> list[str]:
-    senders = [uuid.uuid4().hex for _ in range(conversations)]
+def fill(store: SQLTrackerStore, senders: list[str], turns: int) -> None:
     start = time.time() - 3600
     with store.session_scope() as session:
         for sender in senders:
@@ -82,20 +81,28 @@ def fill(store: SQLTrackerStore, conversations: int, turns: int) -> list[str]:
                     )
                 )
         session.commit()
-    return senders
 
 
-async def timed_turns(store: SQLTrackerStore, senders: list[str], samples: int) -> list[float]:
-    durations = []
+async def one_turn(store: SQLTrackerStore, sender: str, step: int) -> float:
+    started = time.perf_counter()
+    tracker = await store.retrieve(sender)
+    assert tracker is not None
+    for event in turn_events(step):
+        tracker.update(event)
+    await store.save(tracker)
+    return time.perf_counter() - started
+
+
+async def alternating_turns(
+    stores: list[SQLTrackerStore], senders: list[str], samples: int
+) -> list[list[float]]:
+    """The same turns on each store in turn (A B A B ...), so that a change in the machine's
+    load (it is shared) weighs on both alike."""
+    durations: list[list[float]] = [[] for _ in stores]
     for step in range(samples):
         sender = random.choice(senders)
-        started = time.perf_counter()
-        tracker = await store.retrieve(sender)
-        assert tracker is not None
-        for event in turn_events(step):
-            tracker.update(event)
-        await store.save(tracker)
-        durations.append(time.perf_counter() - started)
+        for index, store in enumerate(stores):
+            durations[index].append(await one_turn(store, sender, step))
     return durations
 
 
@@ -107,21 +114,30 @@ def add_indexes(url: str) -> None:
     subprocess.run([str(APP_PYTHON), "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def measure(name: str, url: str, domain: Domain, args: argparse.Namespace) -> None:
-    store = SQLTrackerStore(domain, **store_arguments(url))
-    senders = fill(store, args.conversations, args.turns)
+def measure(name: str, urls: list[str], domain: Domain, args: argparse.Namespace) -> None:
+    """Two stores with the same conversations: Rasa's index only, and with the query indexes."""
+    stores = [SQLTrackerStore(domain, **store_arguments(url)) for url in urls]
+    random.seed(1)
+    senders = [uuid.uuid4().hex for _ in range(args.conversations)]
+    for store in stores:
+        fill(store, senders, args.turns)
+    add_indexes(urls[1])
+    for store, url in zip(stores, urls, strict=True):
+        with store.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE events" if "postgresql" in url else "ANALYZE"))
+    asyncio.run(alternating_turns(stores, senders, 20))  # warm the caches
     rows = args.conversations * (args.turns * 7 + 3)
-    for label in ("Rasa's index only", "with the query indexes"):
-        if label != "Rasa's index only":
-            add_indexes(url)
-            with store.engine.begin() as connection:
-                connection.execute(sa.text("ANALYZE events" if "postgresql" in url else "ANALYZE"))
-        asyncio.run(timed_turns(store, senders, 20))  # warm the caches
-        durations = sorted(asyncio.run(timed_turns(store, senders, args.samples)))
+    for label, durations in zip(
+        ("Rasa's index only", "with the query indexes"),
+        asyncio.run(alternating_turns(stores, senders, args.samples)),
+        strict=True,
+    ):
+        durations.sort()
         p50 = statistics.median(durations) * 1000
         p95 = durations[int(0.95 * len(durations))] * 1000
         print(f"| {name} | {rows} | {label} | {p50:.1f} | {p95:.1f} |", flush=True)
-    store.engine.dispose()
+    for store in stores:
+        store.engine.dispose()
 
 
 def store_arguments(url: str) -> dict:
@@ -145,23 +161,27 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (a scratch database is made)")
     args = parser.parse_args()
-    random.seed(1)
     domain = Domain.load(str(ROOT / "domain"))
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print("| database | stored events | indexes | turn p50 ms | turn p95 ms |")
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
-        measure("SQLite", f"sqlite:///{folder}/conversations.sqlite3", domain, args)
+        urls = [f"sqlite:///{folder}/{kind}.sqlite3" for kind in ("rasa", "indexed")]
+        measure("SQLite", urls, domain, args)
     if args.postgres:
         admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        name = f"bench_tracker_{uuid.uuid4().hex[:8]}"
+        names = [f"bench_tracker_{uuid.uuid4().hex[:8]}" for _ in range(2)]
         with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            for name in names:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
         try:
-            measure("PostgreSQL", str(sa.engine.make_url(args.postgres).set(database=name)), domain, args)
+            base = sa.engine.make_url(args.postgres)
+            urls = [base.set(database=name).render_as_string(hide_password=False) for name in names]
+            measure("PostgreSQL", urls, domain, args)
         finally:
             with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                for name in names:
+                    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -10,6 +10,7 @@ settings are made here, before the imports that would log:
 """
 
 import logging
+import os
 import warnings
 
 for _name in ("alembic", "rasa_sdk.executor", "rasa_sdk.endpoint"):
@@ -21,5 +22,8 @@ warnings.filterwarnings(
 from referrals.actions import metrics  # noqa: E402 - after the console settings above
 from referrals.actions.directory import warm_up  # noqa: E402
 
-warm_up()
+# rasa-sdk's primary process only starts and watches the Sanic workers: the gazetteer is built
+# where the actions run.
+if os.environ.get("SANIC_WORKER_NAME"):
+    warm_up()
 metrics.serve()
