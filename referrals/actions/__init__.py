@@ -1,4 +1,4 @@
-"""Rasa custom actions, served by rasa-sdk: `python -m rasa_sdk --actions referrals.actions`.
+"""Rasa custom actions, served by rasa-sdk: `python -m referrals.actions` (server.py).
 
 rasa-sdk configures logging before it imports this package, so the action server's console
 settings are made here, before the imports that would log:
@@ -10,7 +10,6 @@ settings are made here, before the imports that would log:
 """
 
 import logging
-import os
 import warnings
 
 for _name in ("alembic", "rasa_sdk.executor", "rasa_sdk.endpoint"):
@@ -20,10 +19,5 @@ warnings.filterwarnings(
 )
 
 from referrals.actions import metrics  # noqa: E402 - after the console settings above
-from referrals.actions.directory import warm_up  # noqa: E402
 
-# rasa-sdk's primary process only starts and watches the Sanic workers: the gazetteer is built
-# where the actions run.
-if os.environ.get("SANIC_WORKER_NAME"):
-    warm_up()
-metrics.serve()
+metrics.serve()  # in rasa-sdk's primary process only; the workers warm up (server.py)
