@@ -67,7 +67,9 @@ def summarise(path: Path) -> tuple[Counter[str], int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("profiles", nargs="+", type=Path)
     parser.add_argument("--turns", type=int, help="turns answered while recording")
     parser.add_argument("--rate", type=int, default=100, help="py-spy's samples per second")
