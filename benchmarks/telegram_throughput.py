@@ -261,7 +261,7 @@ class ProcessTree:
 
 
 def start_assistant(
-    workdir: Path, action_workers: int
+    workdir: Path, action_workers: int, project: Path = ROOT
 ) -> tuple[subprocess.Popen, str, str, dict[str, float]]:
     ports = {
         name: free_port() for name in ("RASA_PORT", "ACTION_SERVER_PORT", "LOCAL_CHAT_PORT", "ADMIN_PORT")
@@ -277,7 +277,7 @@ def start_assistant(
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run"],
-        cwd=ROOT,
+        cwd=project,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -435,6 +435,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
     parser.add_argument("--action-workers", default="1", help="ACTION_WORKERS values, one whole run each")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "benchmarks")
+    parser.add_argument(
+        "--project", type=Path, default=ROOT, help="checkout whose assistant to measure (e.g. a 'before')"
+    )
     args = parser.parse_args()
     args.rates = [float(rate) for rate in args.rates.split(",")]
     # Stopped from outside: still stop the assistant it started (the finally below).
@@ -443,7 +446,7 @@ def main() -> None:
     for workers in (int(w) for w in args.action_workers.split(",")):
         print(f"\n--- {workers} action worker(s)", flush=True)
         with tempfile.TemporaryDirectory() as workdir:
-            process, api_url, rasa_url, ready = start_assistant(Path(workdir), workers)
+            process, api_url, rasa_url, ready = start_assistant(Path(workdir), workers, args.project)
             tree = ProcessTree(process.pid)
             try:
                 phases = asyncio.run(main_async(args, api_url, rasa_url, tree))
