@@ -381,8 +381,9 @@ def report(
         total = sum(now for now, _ in memory.values())
         lines.append(f"- {workers} action worker(s): start {starts}; RSS {rss}; whole stack {total:.0f} MB")
     for workers, _, phases, _ in runs:
-        bare = next((p for p in phases if p.path == "Rasa REST" and p.rate == max(args.rates)), None)
-        full = next((p for p in phases if p.path == "adapter" and p.rate == max(args.rates)), None)
+        top = max(args.rates, default=None)
+        bare = next((p for p in phases if p.path == "Rasa REST" and p.rate == top), None)
+        full = next((p for p in phases if p.path == "adapter" and p.rate == top), None)
         if bare and full and bare.result.latencies and full.result.latencies:
             overhead = statistics.median(full.result.latencies) / statistics.median(bare.result.latencies) - 1
             lines.append(
@@ -439,7 +440,7 @@ def main() -> None:
         "--project", type=Path, default=ROOT, help="checkout whose assistant to measure (e.g. a 'before')"
     )
     args = parser.parse_args()
-    args.rates = [float(rate) for rate in args.rates.split(",")]
+    args.rates = [float(rate) for rate in args.rates.split(",") if rate]  # "": saturation only
     # Stopped from outside: still stop the assistant it started (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     runs = []
