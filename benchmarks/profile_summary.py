@@ -30,7 +30,6 @@ STAGES = (
     ("tracker store (SQL, JSON)", ("tracker_store",)),
     ("lock store", ("lock_store",)),
     ("NLU and graph: other", ("rasa/nlu/", "rasa/engine/")),
-    ("REST channel, Sanic", ("rasa_channels", "rasa/core/channels", "sanic")),
     # the action server
     ("actions: extract language and place", ("understanding.py",)),
     ("actions: find referrals (search, cards)", ("find_referrals.py",)),
@@ -38,6 +37,7 @@ STAGES = (
     ("actions: statistics recording", ("statistics/recording",)),
     ("actions: other actions", ("referrals/actions",)),
     ("rasa-sdk: request parsing and tracker", ("rasa_sdk",)),
+    ("HTTP server (Sanic), REST channel", ("rasa_channels", "rasa/core/channels", "sanic")),
 )
 IDLE = ("epoll", "select (selectors.py)", "wait (threading.py)")
 
