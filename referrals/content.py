@@ -36,6 +36,13 @@ def faq_titles() -> dict[str, dict[str, str]]:
     return {q["id"]: q["title"] for data in _faq_files() for q in data["questions"] if q.get("title")}
 
 
+@lru_cache
+def towns_with_local_emergency_service() -> frozenset[str]:
+    """Towns for which a crisis answer names the town's own service (content/crisis.yml `local`)."""
+    crisis = yaml.safe_load((CONTENT_DIR / "crisis.yml").read_text(encoding="utf-8"))
+    return frozenset(town for item in crisis["crises"] for town in item.get("local") or {})
+
+
 def text(section: str, key: str, language: str, **values: str) -> str:
     """A text of content/messages.yml in `language` (German when missing), filled in."""
     texts = messages()[section][key]

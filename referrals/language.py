@@ -1,6 +1,6 @@
-"""Choose the reply language: explicit choice > detected language of the message (Arabic and
-Persian typed in Latin letters included: referrals/romanized.py) > Telegram client's
-language_code > German.
+"""Choose the reply language: explicit choice > detected language of the message (Arabic,
+Persian, Russian and Ukrainian typed in Latin letters included: referrals/romanized.py) >
+Telegram client's language_code > German.
 
 Detection is py3langid (models ship inside the package, no download), limited to
 the languages we have content for. Short messages are ambiguous across our
@@ -49,8 +49,8 @@ _LATIN_WORDS = {
     "ar": {"marhaba", "marhaban", "shukran", "ahlan"},
     "fa": {"dorood", "dorud", "mamnoon", "mamnun", "kheili"},
     "tr": {"merhaba", "selam", "tesekkurler", "tesekkur", "sagol", "nasilsin"},
-    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite"},
-    "uk": {"pryvit", "dyakuyu", "dyakuju", "vitayu"},
+    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite", "zdravstvujte", "zdrastvuyte"},
+    "uk": {"pryvit", "dyakuyu", "dyakuju", "diakuyu", "diakuiu", "djakuju", "vitayu"},
     "fr": {"bonjour", "salut", "coucou", "bonsoir"},
 }
 # Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own
@@ -108,8 +108,9 @@ def short_message_language(text: str, current: str | None, client: str | None) -
 
 def choose_reply_language(text: str, current: str | None, client_language_code: str | None) -> str:
     client = (client_language_code or "").split("-")[0].lower()
-    # Arabizi and Finglish first: the detector takes them for some other Latin-script language.
-    romanized = None if text.startswith("/") else romanized_language(text)
+    # Arabizi, Finglish and transliterated Russian and Ukrainian first: the detector takes them for
+    # some other Latin-script language.
+    romanized = None if text.startswith("/") else romanized_language(text, current, client)
     detected = romanized or detect(text) or short_message_language(text, current, client)
     if detected:
         return detected

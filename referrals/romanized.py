@@ -1,4 +1,5 @@
-"""Arabic and Persian typed in Latin letters ("Arabizi", "Finglish").
+"""Arabic, Persian, Russian and Ukrainian typed in Latin letters ("Arabizi", "Finglish",
+transliteration: the last two in referrals/romanized_slavic.py).
 
 Many people whose phone has no Arabic or Persian keyboard, or who never learnt to type on one,
 write "ana khayfe ktir" or "nemitoonam bekhabam". The language detector (py3langid) knows
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from referrals import romanized_slavic
 from referrals.text import fold
 
 # A word with a digit standing for a letter: a letter before it, or two letters after it.
@@ -84,15 +86,35 @@ def _arabizi_digit_word(word: str) -> bool:
     return bool(_DIGIT_LETTER.match(word)) and not _NOT_ARABIZI.match(word)
 
 
-def romanized_language(text: str) -> str | None:
-    """ "ar" or "fa" where a Latin-letter message is clearly Arabizi or Finglish, else None."""
-    if any(c.isalpha() and not _latin(c) for c in text) or _TURKISH_LETTERS & set(text.lower()):
-        return None  # Arabic, Cyrillic or Turkish letters: not typed in Latin letters for want of them
+def _typed_in_latin(text: str) -> bool:
+    # Arabic, Cyrillic or Turkish letters: not typed in Latin letters for want of them. A modifier
+    # apostrophe ("bʼye", Ukrainian keyboards) is a letter to Unicode, not a script.
+    if _TURKISH_LETTERS & set(text.lower()):
+        return False
+    return not any(c.isalpha() and not _latin(c) and c not in romanized_slavic.APOSTROPHES for c in text)
+
+
+def romanized_language(text: str, current: str | None = None, client: str | None = None) -> str | None:
+    """ "ar", "fa", "ru" or "uk" where a Latin-letter message is clearly Arabizi, Finglish or
+    transliterated Russian or Ukrainian, else None.
+
+    Clearly: two pieces of evidence at least, and more for one language (Russian and Ukrainian
+    counted together) than for the others. Russian or Ukrainian by the words that differ; with as
+    many for each, the conversation's or app's language if it is one of the two, else None (the
+    detector goes on as before: Russian is not the default for Ukrainians).
+    """
+    if not _typed_in_latin(text):
+        return None
     words = _words(text)
     arabic = len({w for w in words if w in ARABIZI_WORDS}) + len({w for w in words if _arabizi_digit_word(w)})
     persian = len({w for w in words if w in FINGLISH_WORDS})
-    if arabic >= 2 and arabic > persian:
-        return "ar"
-    if persian >= 2 and persian > arabic:
-        return "fa"
-    return None
+    russian, ukrainian, either = romanized_slavic.evidence(text)
+    counts = {"ar": arabic, "fa": persian, "slavic": russian + ukrainian + either}
+    best = max(counts, key=lambda group: counts[group])
+    if counts[best] < 2 or any(n >= counts[best] for group, n in counts.items() if group != best):
+        return None
+    if best != "slavic":
+        return best
+    if russian != ukrainian:
+        return "ru" if russian > ukrainian else "uk"
+    return next((c for c in (current, client) if c in ("ru", "uk")), None)

@@ -95,6 +95,21 @@ def test_a_crisis_while_the_place_is_asked_gets_the_emergency_numbers_then_the_s
     assert "Berlin:" in text and any(name in text for name in services_in(demo_services, "health", "Berlin"))
 
 
+def test_a_child_in_danger_in_a_known_town_gets_the_towns_child_emergency_service(assistant, bot_api) -> None:
+    chat = Chat(bot_api, chat_id=111, language_code="tr")
+    # The town in the emergency message itself: Hamburg's Kinder- und Jugendnotdienst, after 110.
+    text = text_of(chat.say("Hamburg'dayız, 8 yaşındaki kızım gece yarısı eve gelmedi, telefonu kapalı"))
+    assert text.index("110") < text.index("040 42815 3200") < text.index("116 111"), text
+    assert "Kinder- und Jugendnotdienst" in text and "çocuk" in text, text
+    # A town without a published local number: the general answer, no other town's number.
+    other = text_of(
+        Chat(bot_api, chat_id=112, language_code="de").say(
+            "Wir sind in Bochum, mein Sohn ist 9 und seit Stunden allein ausgesperrt, niemand macht auf"
+        )
+    )
+    assert "110" in other and "116 111" in other and "040 42815" not in other and "030 61" not in other, other
+
+
 def test_sticker_gets_a_friendly_text_only_reply(assistant, bot_api) -> None:
     chat = Chat(bot_api, chat_id=105, language_code="en")
     replies = chat.send_update(

@@ -1,6 +1,9 @@
 """Choosing the reply language."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from referrals.language import choose_reply_language, detect, named_language, requested_spoken_language
 
@@ -123,6 +126,76 @@ def test_arabizi_and_finglish_get_their_language(text: str, expected: str) -> No
     ],
 )
 def test_latin_letters_of_other_languages_are_not_taken_for_arabizi_or_finglish(
+    text: str, expected: str
+) -> None:
+    assert choose_reply_language(text, None, expected) == expected
+
+
+# Russian and Ukrainian typed in Latin letters (referrals/romanized_slavic.py), spelt as on a phone.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("privet, mne nuzhen vrach dlya rebenka", "ru"),
+        ("zdravstvuyte gde mozhno sdelat anmeldung", "ru"),
+        ("chto delat", "ru"),
+        ("pomogite pozhaluysta", "ru"),
+        ("ja ne znaju što delat', muž b'et menja", "ru"),  # j for й/я, carons, soft signs
+        ("mne očen' ploho, zavtra termin v jobcenter", "ru"),
+        ("dobryi den, meni potribno do likarya", "uk"),
+        ("shcho robyty", "uk"),
+        ("cholovik mene b’ye, ja bojusja jty dodomu", "uk"),  # a phone's curly apostrophe
+        ("ja boyusya, cholovik bʼye dytynu", "uk"),  # the Ukrainian keyboard's apostrophe letter
+        ("diakuiu, de tut najblyzhcha likarnya?", "uk"),
+        ("šcho meni robyty z kitoju dlya dytyny", "uk"),
+    ],
+)
+def test_russian_and_ukrainian_in_latin_letters_get_their_language(text: str, expected: str) -> None:
+    assert choose_reply_language(text, None, "de") == expected
+    assert choose_reply_language(text, "en", "en") == expected
+    # Ukrainian is not taken for Russian because the app is Russian, nor the other way round.
+    assert choose_reply_language(text, None, "uk" if expected == "ru" else "ru") == expected
+
+
+def test_a_single_latin_thanks_opens_a_ukrainian_conversation() -> None:
+    assert choose_reply_language("diakuyu", None, "de") == "uk"
+
+
+def _romanized_slavic_messages() -> dict[str, list[str]]:
+    path = Path(__file__).parent / "romanized_slavic.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("language", ["ru", "uk"])
+def test_most_latin_letter_russian_and_ukrainian_messages_get_their_language(language: str) -> None:
+    messages = _romanized_slavic_messages()[language]
+    replies = [choose_reply_language(text, None, "de") for text in messages]
+    other = "uk" if language == "ru" else "ru"
+    assert len(messages) >= 40
+    # Never the other of the two; a message too unclear to tell keeps the app's language.
+    assert [text for text, reply in zip(messages, replies, strict=True) if reply == other] == []
+    assert replies.count(language) >= 0.9 * len(messages)
+
+
+@pytest.mark.parametrize(
+    ("current", "client", "expected"),
+    [("uk", "de", "uk"), ("ru", "de", "ru"), (None, "uk", "uk"), (None, "de", "de")],
+)
+def test_russian_or_ukrainian_unclear_which_is_not_russian_by_default(current, client, expected) -> None:
+    # Only words both languages share: the conversation's or app's one of the two, else as before.
+    assert choose_reply_language("vy mozhete perezvonit' pozzhe?", current, client) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jake and Jim from Nash Street asked Mr Garcia about equity release", "en"),
+        ("ich weiß nich, ob das Abo noch läuft, v.a. weil der Vertrag weg ist", "de"),
+        ("Mme Ouedraogo a rendez-vous au Jobcenter, c'est pas loin, on y mène les enfants", "fr"),
+        ("Rusya'dan geldim Kassel'de oturuyorum kamuoyu videoyu izledi", "tr"),
+        ("ana khayfe ktir, zawji bi2ool rah yeji hala2", "ar"),  # Arabizi stays Arabic
+    ],
+)
+def test_latin_letters_of_other_languages_are_not_taken_for_russian_or_ukrainian(
     text: str, expected: str
 ) -> None:
     assert choose_reply_language(text, None, expected) == expected

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.actions.metrics import measured
+from referrals.content import towns_with_local_emergency_service
 from referrals.gazetteer import Place
 from referrals.language import choose_reply_language, named_language, requested_spoken_language
 from referrals.statistics.recording import record_turn
@@ -44,6 +45,7 @@ class ActionExtractLanguageAndPlace(Action):
         if intent == "request_referral" and not text.startswith("/"):
             # Each new request says afresh whether it wants a language ("more" buttons keep it).
             events.append(SlotSet("spoken_language", requested_spoken_language(text)))
+        named = None if text.startswith("/") else places().get().find(text)
         latitude, longitude = _entity(message, "latitude"), _entity(message, "longitude")
         if latitude is not None and longitude is not None:  # a shared location
             place = places().get().at(float(latitude), float(longitude))
@@ -52,15 +54,27 @@ class ActionExtractLanguageAndPlace(Action):
         elif not text.startswith("/") and not intent.startswith("crisis_"):
             # Button payloads carry no place; a crisis message must not fill the form's place
             # (the form would go on with a search instead of the crisis rules answering).
-            place = places().get().find(text)
-            if place:
-                events += [SlotSet("city", place.name), SlotSet("location", None)]
+            if named:
+                events += [SlotSet("city", named.name), SlotSet("location", None)]
             elif mentioned := _entity(message, "place"):
                 # A place nobody knows: pass it on so that the form's validation says so,
                 # instead of silently keeping an earlier city.
                 events += [SlotSet("city", mentioned), SlotSet("location", None)]
+        events.append(SlotSet("local_emergency_town", local_emergency_town(named, tracker, events)))
         record_turn(tracker, events)  # once per user message (also run again when a form starts)
         return events
+
+
+def local_emergency_town(named: Place | None, tracker: Tracker, events: list[EventType]) -> str | None:
+    """The town named now (even in a crisis message), else the conversation's town, when a crisis
+    answer has a local service for it."""
+    town = named.name if named else _last_set(events, "city") or tracker.get_slot("city")
+    return town if town in towns_with_local_emergency_service() else None
+
+
+def _last_set(events: list[EventType], slot: str) -> str | None:
+    values = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == slot]
+    return values[-1] if values else None
 
 
 def asked_language(message: dict[str, Any]) -> str | None:
