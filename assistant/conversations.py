@@ -24,6 +24,17 @@ from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
 EVENTS_TABLE = "events"  # created by Rasa's SQLTrackerStore
 
+# Rasa 3.6's SQLTrackerStore indexes `events` on sender_id only, yet on every read and every
+# save it asks for the latest session start (MAX(timestamp) WHERE sender_id = ? AND
+# type_name = 'session_started') and then for the session's events (timestamp >= it); the
+# retention job groups by sender_id with MAX(timestamp). These two indexes answer both from
+# the index alone instead of reading every row of the conversation
+# (rasa/core/tracker_store.py, SQLTrackerStore._event_query).
+QUERY_INDEXES = {
+    "ix_events_sender_type_time": "sender_id, type_name, timestamp",
+    "ix_events_sender_time": "sender_id, timestamp",
+}
+
 
 def tracker_store_url(settings: Settings) -> str:
     """SQLAlchemy URL of Rasa's tracker store, as the application's drivers spell it.
@@ -101,6 +112,23 @@ def _events_engine(settings: Settings) -> Engine | None:
         return None
     engine = _engine(url.render_as_string(hide_password=False))
     return engine if inspect(engine).has_table(EVENTS_TABLE) else None
+
+
+def add_query_indexes(settings: Settings | None = None) -> list[str]:
+    """Create the indexes Rasa's queries need on its `events` table, where missing.
+
+    Returns the names created now; [] when they exist or Rasa has not created its table yet
+    (the run command asks again once Rasa is ready). Idempotent on SQLite and PostgreSQL.
+    """
+    engine = _events_engine(settings or get_settings())
+    if engine is None:
+        return []
+    existing = {index["name"] for index in inspect(engine).get_indexes(EVENTS_TABLE)}
+    missing = {name: columns for name, columns in QUERY_INDEXES.items() if name not in existing}
+    with engine.begin() as connection:
+        for name, columns in missing.items():
+            connection.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {EVENTS_TABLE} ({columns})"))
+    return list(missing)
 
 
 def delete_conversation(sender_id: str, settings: Settings | None = None) -> int:

@@ -53,6 +53,14 @@ def ports_used(settings: Settings) -> list[PortUse]:
         ),
         PortUse("ACTION_SERVER_PORT", "127.0.0.1", settings.action_server_port),
         PortUse("ADMIN_PORT", settings.admin_host, settings.admin_port),
+        *(
+            PortUse(name, "127.0.0.1", port)
+            for name, port in (
+                ("ADAPTER_METRICS_PORT", settings.adapter_metrics_port),
+                ("ACTIONS_METRICS_PORT", settings.actions_metrics_port),
+            )
+            if port is not None
+        ),
     ]
     if settings.telegram_bot_token is None:
         uses.append(PortUse("LOCAL_CHAT_PORT", "127.0.0.1", settings.local_chat_port))

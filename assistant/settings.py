@@ -94,6 +94,19 @@ class Settings(BaseSettings):
     local_chat_port: int = Field(
         default=8080, description="Port of the local chat page (only without a bot token)."
     )
+    adapter_metrics_port: int | None = Field(
+        default=None,
+        description="Port on 127.0.0.1 where the Telegram adapter serves Prometheus metrics. Unset: none.",
+    )
+    actions_metrics_port: int | None = Field(
+        default=None,
+        description="Port on 127.0.0.1 where the action server serves Prometheus metrics. Unset: none.",
+    )
+    action_workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes of the action server (rasa-sdk's Sanic workers).",
+    )
     log_level: str = Field(default="INFO", description="Log level of the application.")
     telegram_webhook_url: str | None = Field(
         default=None,

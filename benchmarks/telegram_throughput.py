@@ -11,7 +11,15 @@ Latency through the adapter = from the update entering the Bot API server until 
 bot's first reply message is posted there; straight to Rasa = the REST call.
 The demo directory answers the referral questions (SQLite, a temporary file).
 
-    .venv/bin/python benchmarks/telegram_throughput.py [--users 40] [--rate 20] [--duration 30]
+Beside latency and throughput, per phase: the CPU time each process of the assistant spent per
+answered turn (utime + stime from /proc/<pid>/stat, a component's worker processes counted with
+it), and at the end the peak memory (VmHWM) of every component. The assistant's start is timed
+per component from the supervisor's "ready" lines. The whole run is repeated for each
+`--action-workers` count (ACTION_WORKERS). Writes the tables to `--out`/telegram_throughput.md
+and the latency percentiles against the offered load, both paths, to telegram_throughput.png.
+
+    .venv/bin/python benchmarks/telegram_throughput.py [--users 40] [--rates 5,10,20,30]
+        [--duration 30] [--action-workers 1,2] [--out var/benchmarks]
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -68,6 +77,10 @@ class Result:
     failures: int = 0
     started: float = 0.0
     finished: float = 0.0
+
+    def percentile(self, share: float) -> float:
+        lat = sorted(self.latencies)
+        return lat[min(len(lat) - 1, int(share * len(lat)))] * 1000 if lat else float("nan")
 
     def row(self, path: str, load: str) -> str:
         lat = sorted(self.latencies)
@@ -181,7 +194,75 @@ async def saturation(turn: Turn, users: int, duration: float, first_user: int) -
     return result
 
 
-def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
+READY_LINE = re.compile(r"(?P<name>[\w-]+) ready(?: on \S+)? \((?P<seconds>[\d.]+) s\)")
+
+
+class ProcessTree:
+    """The assistant's processes from /proc, grouped by component (the supervisor's children)."""
+
+    NAMES = (
+        ("rasa run", "rasa"),
+        ("referrals.actions", "actions"),
+        ("bot.local_bot_api", "local-bot-api"),
+        ("-m bot", "telegram-adapter"),
+        ("referrals.admin", "admin"),
+    )
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def components(self) -> dict[str, list[int]]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        groups: dict[str, list[int]] = {"supervisor": [self.root]}
+        for pid, parent in parents.items():
+            if parent != self.root:
+                continue
+            try:
+                command = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            name = next((n for marker, n in self.NAMES if marker in command), "other")
+            family, frontier = [pid], [pid]
+            while frontier:
+                frontier = [p for p, q in parents.items() if q in frontier]
+                family += frontier
+            groups.setdefault(name, []).extend(family)
+        return groups
+
+    def _read(self, pid: int, what: str) -> float:
+        try:
+            if what == "cpu":
+                fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime, seconds
+            for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+                if line.startswith(what + ":"):
+                    return int(line.split()[1]) / 1024  # MB
+        except (OSError, IndexError, ValueError):
+            pass
+        return 0.0
+
+    def cpu(self) -> dict[str, float]:
+        return {name: sum(self._read(p, "cpu") for p in pids) for name, pids in self.components().items()}
+
+    def memory(self) -> dict[str, tuple[float, float]]:
+        """Per component: (RSS now, peak RSS) in MB, summed over its processes."""
+        return {
+            name: (sum(self._read(p, "VmRSS") for p in pids), sum(self._read(p, "VmHWM") for p in pids))
+            for name, pids in self.components().items()
+        }
+
+
+def start_assistant(
+    workdir: Path, action_workers: int, project: Path = ROOT
+) -> tuple[subprocess.Popen, str, str, dict[str, float]]:
     ports = {
         name: free_port() for name in ("RASA_PORT", "ACTION_SERVER_PORT", "LOCAL_CHAT_PORT", "ADMIN_PORT")
     }
@@ -191,11 +272,12 @@ def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
         "PSEUDONYM_KEY": uuid.uuid4().hex,
         "LOG_LEVEL": "INFO",  # the READY line is an INFO line
         "PYTHONUNBUFFERED": "1",  # the READY line must not wait in a pipe buffer
+        "ACTION_WORKERS": str(action_workers),
         **{k: str(v) for k, v in ports.items()},
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "run"],
-        cwd=ROOT,
+        cwd=project,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -205,9 +287,13 @@ def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     started = time.monotonic()
     assert process.stdout is not None
     output = []
+    ready: dict[str, float] = {}
     for line in process.stdout:
         output.append(line)
+        if (match := READY_LINE.search(line)) and "[" not in line.split(" ready")[0]:
+            ready[match["name"]] = float(match["seconds"])
         if "READY." in line:
+            ready["all (READY)"] = time.monotonic() - started
             break
         if "stopping the assistant" in line or time.monotonic() - started > 600:
             os.killpg(process.pid, 9)
@@ -217,36 +303,126 @@ def start_assistant(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     print(f"assistant ready after {time.monotonic() - started:.0f} s", flush=True)
     # Keep draining its output so it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    return process, f"http://127.0.0.1:{ports['LOCAL_CHAT_PORT']}", f"http://127.0.0.1:{ports['RASA_PORT']}"
+    api_url = f"http://127.0.0.1:{ports['LOCAL_CHAT_PORT']}"
+    return process, api_url, f"http://127.0.0.1:{ports['RASA_PORT']}", ready
 
 
-async def main_async(args: argparse.Namespace, api_url: str, rasa_url: str) -> None:
+@dataclass
+class Phase:
+    path: str
+    load: str
+    rate: float | None  # offered msg/s; None: saturation
+    result: Result
+    cpu_ms_per_turn: dict[str, float]
+
+
+async def measured(
+    tree: ProcessTree, path: str, load: str, rate: float | None, run: Awaitable[Result]
+) -> Phase:
+    before = tree.cpu()
+    result = await run
+    after = tree.cpu()
+    turns = max(len(result.latencies), 1)
+    cpu = {name: (after.get(name, 0.0) - before.get(name, 0.0)) * 1000 / turns for name in after}
+    return Phase(path, load, rate, result, cpu)
+
+
+async def main_async(args: argparse.Namespace, api_url: str, rasa_url: str, tree: ProcessTree) -> list[Phase]:
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    phases: list[Phase] = []
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         adapter, rasa = Adapter(client, api_url), StraightToRasa(client, rasa_url)
         # Warm-up: the first turns load caches (gazetteer, holidays, spaCy) in the action server.
         await fixed_load(adapter.turn, 8, 4, 4, first_user=900_000)
         await fixed_load(rasa.turn, 8, 4, 4, first_user=900_000)
-        rows = []
-        load = f"{args.rate:g} msg/s, {args.users} users"
-        rows.append(
-            ((await fixed_load(rasa.turn, args.users, args.rate, args.duration, 1)), "Rasa REST", load)
-        )
-        rows.append(
-            ((await fixed_load(adapter.turn, args.users, args.rate, args.duration, 1)), "adapter", load)
-        )
-        sat = f"saturation, {args.users} users"
-        rows.append(((await saturation(rasa.turn, args.users, args.duration, 10_000)), "Rasa REST", sat))
-        rows.append(((await saturation(adapter.turn, args.users, args.duration, 10_000)), "adapter", sat))
-    print(f"\n{os.cpu_count()} CPUs; {len(MESSAGES)} different messages in 8 languages")
-    print("| path | load | turns | p50 ms | p95 ms | turns/s | failed |")
-    print("|---|---|---|---|---|---|---|")
-    for result, path, row_load in rows:
-        print(result.row(path, row_load))
-    bare, full = rows[0][0], rows[1][0]
-    if bare.latencies and full.latencies:
-        overhead = statistics.median(full.latencies) / statistics.median(bare.latencies) - 1
-        print(f"\nadapter + Bot API round trip over Rasa REST at {load}: {overhead:+.0%} (p50)")
+        first = itertools.count(1, 1000)  # every phase with new conversations
+        for rate in args.rates:
+            load = f"{rate:g} msg/s"
+            for path, turn in (("Rasa REST", rasa.turn), ("adapter", adapter.turn)):
+                run = fixed_load(turn, args.users, rate, args.duration, next(first))
+                phases.append(await measured(tree, path, load, rate, run))
+                print(phases[-1].result.row(path, load), flush=True)
+        for path, turn in (("Rasa REST", rasa.turn), ("adapter", adapter.turn)):
+            run = saturation(turn, args.users, args.duration, next(first))
+            phases.append(await measured(tree, path, "saturation", None, run))
+            print(phases[-1].result.row(path, "saturation"), flush=True)
+    return phases
+
+
+def report(
+    runs: list[tuple[int, dict[str, float], list[Phase], dict[str, tuple[float, float]]]], args
+) -> str:
+    lines = [
+        f"{os.cpu_count()} CPUs, load average at the end {os.getloadavg()[0]:.1f}; {args.users} users, "
+        f"{args.duration:g} s per phase, {len(MESSAGES)} different messages in 8 languages",
+        "",
+        "| action workers | path | load | turns | p50 ms | p95 ms | turns/s | failed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for workers, _, phases, _ in runs:
+        lines += [f"| {workers} " + p.result.row(p.path, p.load) for p in phases]
+    components = sorted({name for _, _, phases, _ in runs for p in phases for name in p.cpu_ms_per_turn})
+    lines += [
+        "",
+        "CPU ms per answered turn, per process (utime + stime from /proc; workers counted with their"
+        " component):",
+        "",
+        "| action workers | path | load | " + " | ".join(components) + " |",
+        "|---|---|---|" + "---|" * len(components),
+    ]
+    for workers, _, phases, _ in runs:
+        for p in phases:
+            cells = " | ".join(f"{p.cpu_ms_per_turn.get(name, 0.0):.1f}" for name in components)
+            lines.append(f"| {workers} | {p.path} | {p.load} | {cells} |")
+    lines += ["", "Start (s until each component was ready) and memory (MB, RSS at the end / peak):", ""]
+    for workers, ready, _, memory in runs:
+        starts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in ready.items())
+        rss = ", ".join(f"{name} {now:.0f}/{peak:.0f}" for name, (now, peak) in sorted(memory.items()))
+        total = sum(now for now, _ in memory.values())
+        lines.append(f"- {workers} action worker(s): start {starts}; RSS {rss}; whole stack {total:.0f} MB")
+    for workers, _, phases, _ in runs:
+        top = max(args.rates, default=None)
+        bare = next((p for p in phases if p.path == "Rasa REST" and p.rate == top), None)
+        full = next((p for p in phases if p.path == "adapter" and p.rate == top), None)
+        if bare and full and bare.result.latencies and full.result.latencies:
+            overhead = statistics.median(full.result.latencies) / statistics.median(bare.result.latencies) - 1
+            lines.append(
+                f"- {workers} action worker(s): adapter over Rasa REST at {bare.load}: {overhead:+.0%} (p50)"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def chart(
+    runs: list[tuple[int, dict[str, float], list[Phase], dict[str, tuple[float, float]]]], target: Path
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: a file only
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6.4, 3.8), dpi=100)
+    for workers, _, phases, _ in runs:
+        for path, colour in (("Rasa REST", "tab:blue"), ("adapter", "tab:orange")):
+            points = sorted((p.rate, p.result) for p in phases if p.path == path and p.rate is not None)
+            rates = [rate for rate, _ in points]
+            style = "-" if workers == runs[0][0] else ":"
+            for share, marker in ((0.5, "o"), (0.95, "^")):
+                axis.plot(
+                    rates,
+                    [result.percentile(share) for _, result in points],
+                    style,
+                    marker=marker,
+                    color=colour,
+                    label=f"{path} p{int(share * 100)}, {workers} action worker(s)",
+                )
+    axis.set_xlabel("offered load, messages per second")
+    axis.set_ylabel("latency, ms")
+    axis.set_yscale("log")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=7)
+    axis.set_title("Latency vs offered load (benchmarks/telegram_throughput.py)", fontsize=9)
+    figure.tight_layout()
+    figure.savefig(target)
 
 
 def main() -> None:
@@ -254,18 +430,36 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--rate", type=float, default=20.0, help="user messages per second (fixed load)")
+    parser.add_argument(
+        "--rates", default="5,10,20,30", help="offered user messages per second, one fixed-load phase each"
+    )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
+    parser.add_argument("--action-workers", default="1", help="ACTION_WORKERS values, one whole run each")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "benchmarks")
+    parser.add_argument(
+        "--project", type=Path, default=ROOT, help="checkout whose assistant to measure (e.g. a 'before')"
+    )
     args = parser.parse_args()
+    args.rates = [float(rate) for rate in args.rates.split(",") if rate]  # "": saturation only
     # Stopped from outside: still stop the assistant it started (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    with tempfile.TemporaryDirectory() as workdir:
-        process, api_url, rasa_url = start_assistant(Path(workdir))
-        try:
-            asyncio.run(main_async(args, api_url, rasa_url))
-        finally:
-            os.killpg(process.pid, signal.SIGINT)
-            process.wait(timeout=60)
+    runs = []
+    for workers in (int(w) for w in args.action_workers.split(",")):
+        print(f"\n--- {workers} action worker(s)", flush=True)
+        with tempfile.TemporaryDirectory() as workdir:
+            process, api_url, rasa_url, ready = start_assistant(Path(workdir), workers, args.project)
+            tree = ProcessTree(process.pid)
+            try:
+                phases = asyncio.run(main_async(args, api_url, rasa_url, tree))
+                runs.append((workers, ready, phases, tree.memory()))
+            finally:
+                os.killpg(process.pid, signal.SIGINT)
+                process.wait(timeout=60)
+    args.out.mkdir(parents=True, exist_ok=True)
+    text = report(runs, args)
+    (args.out / "telegram_throughput.md").write_text(text, encoding="utf-8")
+    chart(runs, args.out / "telegram_throughput.png")
+    print("\n" + text + f"\nwritten: {args.out / 'telegram_throughput.md'}, telegram_throughput.png")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from telegram.error import InvalidToken
 from assistant import redaction
 from assistant.preflight import BOTFATHER
 from assistant.settings import EXIT_CONFIGURATION, get_settings
+from bot import metrics
 from bot.app import WEBHOOK_PATH, Adapter, ConfigurationError, build_application
 
 log = logging.getLogger("bot")
@@ -21,6 +22,7 @@ ready_log.setLevel(logging.INFO)
 
 async def serve() -> None:
     settings = get_settings()
+    metrics.serve(settings.adapter_metrics_port)
     adapter = Adapter(build_application(settings), settings)
     await adapter.start()
     try:

@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.claims import ChatClaims
 from bot.inbox import InboxStore, Turn, current_turn
 
@@ -90,6 +91,7 @@ class Dispatcher:
 
     def _queue(self, update_id: int, chat: str, recovered: bool) -> None:
         self._queues.setdefault(chat, deque()).append((update_id, recovered))
+        self._measure_queues()
         if chat not in self._tasks:
             self._idle.clear()
             self._tasks[chat] = asyncio.create_task(self._run_chat(chat), name="inbox-chat")
@@ -102,6 +104,7 @@ class Dispatcher:
                 async with self._turns:
                     await self._handle(update_id, recovered)
                 queue.popleft()
+                self._measure_queues()
         finally:
             # No await between the last check and here: nothing can be queued in between.
             del self._tasks[chat]
@@ -178,8 +181,14 @@ class Dispatcher:
                 await asyncio.to_thread(self.store.finish, update_id)
                 return
             log.warning("%s; the message stays in the inbox, again in %.0f s", reason, delay)
+            metrics.DELIVERY_RETRIES.inc()
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_DELAY)
+
+    def _measure_queues(self) -> None:
+        # Per chat only the longest queue is published: a label per chat would name the chat.
+        metrics.WAITING_UPDATES.set(sum(len(queue) for queue in self._queues.values()))
+        metrics.LONGEST_CHAT_QUEUE.set(max((len(queue) for queue in self._queues.values()), default=0))
 
     async def wait_idle(self) -> None:
         """Until every queued update is done (tests, graceful stop)."""

@@ -15,7 +15,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot import metrics
 
 # Calls that put nothing into the chat are not counted against the chat's budget.
 UNCOUNTED = {"sendChatAction", "answerCallbackQuery", "setMyCommands", "getMe", "getUpdates"}
@@ -59,3 +62,11 @@ class ChatRateLimiter(AIORateLimiter):
             async with self._chat_limiter(chat_id):
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _run_request(self, *args: Any, **kwargs: Any) -> Any:
+        # Every attempt passes here, so each 429 is counted, also those the base class retries.
+        try:
+            return await super()._run_request(*args, **kwargs)
+        except RetryAfter:
+            metrics.TELEGRAM_429.inc()
+            raise

@@ -31,7 +31,7 @@ from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot import texts
+from bot import metrics, texts
 from bot.inbox import Turn, current_turn
 from bot.pseudonym import conversation_id
 from bot.rasa_client import UPDATE_ID, RasaClient, RasaTimeout, RasaUnavailable
@@ -134,10 +134,13 @@ class TurnRelay:
                     if replies or await self._actions_up():
                         break
                     failure = "no reply while the action server is down"
+                    metrics.RASA_UNAVAILABLE.labels("actions_down").inc()
                 except RasaUnavailable as error:
                     failure = f"Rasa unavailable ({error})"
                     uncertain = uncertain or error.maybe_received
+                    metrics.RASA_UNAVAILABLE.labels("unreachable").inc()
                 except RasaTimeout:
+                    metrics.RASA_UNAVAILABLE.labels("timeout").inc()
                     # Rasa has the message and may still answer it (or dropped it with the
                     # connection): its tracker tells which before the message is sent again.
                     failure = "Rasa did not answer within the timeout"
@@ -145,6 +148,7 @@ class TurnRelay:
                 waited = time.monotonic() - started
                 if waited > policy.give_up_after:
                     log.error("%s for %.0f s; gave up on one message", failure, waited)
+                    metrics.TURNS.labels("gave_up").inc()
                     await self._send_text(bot, chat_id, texts.text("unavailable", language_code))
                     return None
                 failures += 1
@@ -160,9 +164,12 @@ class TurnRelay:
                 elif told_unavailable and not notices:
                     notices.add("unavailable_kept")  # told before a restart: no "one moment" either
                 await asyncio.sleep(delay)
+                metrics.RETRIES.inc()
                 delay = min(delay * 2, policy.max_delay)
         if told_unavailable:
             log.info("Rasa answered again after %.1f s", time.monotonic() - started)
+        metrics.TURNS.labels("answered").inc()
+        metrics.REPLY_SECONDS.observe(time.monotonic() - started)
         return replies
 
     async def post(self, bot: Bot, chat_id: int, messages: list[OutgoingMessage]) -> None:

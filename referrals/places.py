@@ -11,15 +11,11 @@ import re
 import time
 from collections.abc import Callable, Iterable
 
-import spacy
 from anyascii import anyascii
 from rapidfuzz import fuzz, process
-from spacy.matcher import PhraseMatcher
 
-from referrals.gazetteer import Place, gazetteer
+from referrals.gazetteer import Place, gazetteer, tokenizer
 from referrals.text import fold
-
-_nlp = spacy.blank("xx")
 
 
 class PlaceMatcher:
@@ -33,20 +29,22 @@ class PlaceMatcher:
         for place in places:
             for variant in (fold(place), fold(place, expand_umlauts=False)):
                 self._by_folded.setdefault(variant, place)
-        self._matcher = PhraseMatcher(_nlp.vocab, attr="LOWER")
+        from spacy.matcher import PhraseMatcher  # spaCy on first use (referrals.gazetteer.tokenizer)
+
+        self._matcher = PhraseMatcher(tokenizer().vocab, attr="LOWER")
         for folded in self._by_folded:
-            self._matcher.add(folded, [_nlp.make_doc(folded)])
+            self._matcher.add(folded, [tokenizer().make_doc(folded)])
 
     def find(self, text: str) -> str | None:
         folded = fold(text)
         matches = [
             m
             for variant in (folded, fold(text, expand_umlauts=False))
-            for m in self._matcher(_nlp.make_doc(variant))
+            for m in self._matcher(tokenizer().make_doc(variant))
         ]
         if matches:
             match_id, _start, _end = min(matches, key=lambda m: m[1])
-            return self._by_folded[_nlp.vocab.strings[match_id]]
+            return self._by_folded[tokenizer().vocab.strings[match_id]]
         # Typos, also in other scripts once transliterated ("бочум" -> "bochum").
         for word in re.findall(r"\w+", folded):
             word = fold(anyascii(word))

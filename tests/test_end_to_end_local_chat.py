@@ -41,7 +41,7 @@ def test_local_chat_page_survives_a_crashed_action_server(tmp_path, demo_service
         text = text_of(chat.say("I need a doctor in Berlin"))
         assert any(name in text for name in services_in(demo_services, "health", "Berlin")), text
 
-        for pid in _pids_running(marker, b"rasa_sdk"):
+        for pid in _pids_running(marker, b"referrals.actions"):
             os.kill(pid, signal.SIGKILL)
         process.wait_for_line("actions exited unexpectedly", timeout=20)
         process.wait_for_line("restarting actions", timeout=5)

@@ -1,4 +1,4 @@
-"""Rasa custom actions, served by rasa-sdk: `python -m rasa_sdk --actions referrals.actions`.
+"""Rasa custom actions, served by rasa-sdk: `python -m referrals.actions` (server.py).
 
 rasa-sdk configures logging before it imports this package, so the action server's console
 settings are made here, before the imports that would log:
@@ -18,6 +18,6 @@ warnings.filterwarnings(
     "ignore", message="Your versions of rasa and rasa_sdk might not be compatible", category=UserWarning
 )
 
-from referrals.actions.directory import warm_up  # noqa: E402 - after the console settings above
+from referrals.actions import metrics  # noqa: E402 - after the console settings above
 
-warm_up()
+metrics.serve()  # in rasa-sdk's primary process only; the workers warm up (server.py)

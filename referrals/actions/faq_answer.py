@@ -26,6 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
 from referrals.topics import DEFAULT_LANGUAGE
@@ -97,6 +98,7 @@ def fits(faq: str, ranking: list[tuple[str, float]]) -> bool:
     return any(topic == faq_topics().get(faq) and p >= TOPIC_ALSO for topic, p in ranking)
 
 
+@measured
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"

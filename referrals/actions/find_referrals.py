@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.actions.faq_answer import faq_ranking, sure_faq
+from referrals.actions.metrics import measured
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
 from referrals.cards import card, header, language_names, message
@@ -84,6 +85,7 @@ def more_button(topic: str, page: int, language: str) -> dict[str, str]:
     return {"title": message("more_places", language), "payload": payload}
 
 
+@measured
 class ActionFindReferrals(Action):
     def name(self) -> str:
         return "action_find_referrals"

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.metrics import measured
 from referrals.actions.topic_menu import topic_buttons
 from referrals.actions.understanding import asked_language
 from referrals.cards import message
@@ -16,6 +17,7 @@ from referrals.content import faq_topics
 from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_language_payload
 
 
+@measured
 class ActionOfferReferral(Action):
     """Offer a counselling point for the topic of the question just answered."""
 
@@ -44,6 +46,7 @@ class ActionOfferReferral(Action):
         return [SlotSet("offered_topic", topic)]
 
 
+@measured
 class ActionAcceptOffer(Action):
     """A typed "yes" to the offer: the referral form starts with the offered topic."""
 
@@ -56,6 +59,7 @@ class ActionAcceptOffer(Action):
         return [SlotSet("topic", tracker.get_slot("offered_topic"))]
 
 
+@measured
 class ActionConfirmLanguage(Action):
     """Confirm a language switch in the new language, or ask which language with buttons."""
 

@@ -9,11 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import load_places, places
+from referrals.actions.metrics import measured
 from referrals.actions.understanding import shared_place
 from referrals.cards import message
 from referrals.topics import TOPICS
 
 
+@measured
 class ValidateReferralForm(FormValidationAction):
     def name(self) -> str:
         return "validate_referral_form"
@@ -45,6 +47,7 @@ class ValidateReferralForm(FormValidationAction):
         return {"city": None}
 
 
+@measured
 class ActionAskCity(Action):
     """The referral form's question for the `city` slot, naming the directory's places."""
 

@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.metrics import measured
 from referrals.admin.models import REPORT_REASONS
 from referrals.admin.reports import short_ref, store_report
 from referrals.cards import message
@@ -46,6 +47,7 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return None
 
 
+@measured
 class ActionReportProblem(Action):
     def name(self) -> str:
         return "action_report_problem"

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.topics import MENU_TOPICS, TOPICS
 
@@ -27,6 +28,7 @@ def topic_buttons(language: str) -> list[dict[str, str]]:
     ]
 
 
+@measured
 class ActionTopicMenu(Action):
     """Shows the topic menu (after a greeting, on /help, after a misunderstanding)."""
 
@@ -41,6 +43,7 @@ class ActionTopicMenu(Action):
         return []
 
 
+@measured
 class ActionAskTopic(ActionTopicMenu):
     """The referral form's question for the `topic` slot."""
 

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
+from referrals.actions.metrics import measured
 from referrals.content import towns_with_local_emergency_service
 from referrals.gazetteer import Place
 from referrals.language import choose_reply_language, named_language, requested_spoken_language
@@ -16,6 +17,7 @@ from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 
 
+@measured
 class ActionExtractLanguageAndPlace(Action):
     """Custom slot mapping for `language`, `language_choice` and `city`, on every user message."""
 
