@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import account, create, hsds_api, invitations, listing, manage, views
+from referrals.admin import account, create, hsds_api, inquiries, invitations, listing, manage, views
 from referrals.admin.auth import RoleGuard
 from referrals.db import make_engine
 
@@ -127,6 +127,7 @@ def create_app(
         *create.ROUTES,
         *invitations.ROUTES,
         *listing.ROUTES,
+        *inquiries.ROUTES,
         Route("/entries", views.entries),
         Route("/entries/stale", views.stale_entries),
         Route(entry, views.edit_entry, methods=["GET", "POST"]),
