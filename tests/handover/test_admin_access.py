@@ -15,14 +15,21 @@ WHO = ("anonymous", "counsellor", "other_counsellor", "coordinator", "admin")
 USER_TEXT = "مرحبا، أحتاج مكان في الروضة لابني"
 
 
+def _row(
+    anonymous: int, counsellor: int, other_counsellor: int, coordinator: int, admin: int
+) -> dict[str, int]:
+    return dict(zip(WHO, (anonymous, counsellor, other_counsellor, coordinator, admin), strict=True))
+
+
 def _expected_get(thread_id: str) -> list[tuple[str, dict[str, int]]]:
+    #        anonymous, counsellor A, counsellor B, coordinator, admin
     return [
-        ("/inquiries", {"anonymous": 303, "counsellor": 200, "other_counsellor": 200, "coordinator": 403, "admin": 200}),
-        ("/inquiries?state=closed", {"anonymous": 303, "counsellor": 200, "other_counsellor": 200, "coordinator": 403, "admin": 200}),
-        (f"/inquiries/{thread_id}", {"anonymous": 303, "counsellor": 200, "other_counsellor": 404, "coordinator": 403, "admin": 200}),
-        ("/inquiries/no-such-thread", {"anonymous": 303, "counsellor": 404, "other_counsellor": 404, "coordinator": 403, "admin": 404}),
-        (f"/entries/{OWN_SERVICE}/written", {"anonymous": 303, "counsellor": 200, "other_counsellor": 404, "coordinator": 403, "admin": 200}),
-    ]  # fmt: skip
+        ("/inquiries", _row(303, 200, 200, 403, 200)),
+        ("/inquiries?state=closed", _row(303, 200, 200, 403, 200)),
+        (f"/inquiries/{thread_id}", _row(303, 200, 404, 403, 200)),
+        ("/inquiries/no-such-thread", _row(303, 404, 404, 403, 404)),
+        (f"/entries/{OWN_SERVICE}/written", _row(303, 200, 404, 403, 200)),
+    ]
 
 
 @pytest.mark.parametrize("who", WHO)
