@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -23,7 +24,7 @@ from telegram.ext import (
 
 from assistant.redaction import quiet_third_party_loggers
 from assistant.settings import Settings
-from bot import handlers
+from bot import handlers, handover
 from bot.dispatch import Dispatcher
 from bot.inbox import open_store
 from bot.intake import POLL_TIMEOUT_SECONDS, Intake, poll, webhook_app
@@ -32,6 +33,7 @@ from bot.rasa_client import RasaClient
 from bot.rate_limit import ChatRateLimiter
 from bot.relay import TurnRelay
 from bot.texts import LANGUAGES, commands
+from referrals.db import make_engine
 
 # Only what the handlers below use: Telegram does not even send the rest (channel posts,
 # inline queries, polls, chat member changes...).
@@ -69,6 +71,10 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["relay"] = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
     application.bot_data["settings"] = settings
     application.bot_data["inbox"] = open_store(settings.database_url)
+    application.bot_data["handover"] = handover.Desk(
+        sessionmaker(make_engine(settings.database_url), expire_on_commit=False),
+        settings.handover_retention_days,
+    )
     add_handlers(application)
     return application
 
@@ -82,6 +88,7 @@ def add_handlers(application: Application) -> None:
         ("language", handlers.language_command),
         ("privacy", handlers.privacy),
         ("forget", handlers.forget),
+        ("stop", handover.stop),
     ]:
         application.add_handler(CommandHandler(name, callback, filters=private & message))
     # Groups: answer commands with a pointer to the private chat, stay quiet otherwise.
@@ -116,20 +123,26 @@ class Adapter:
         relay: TurnRelay = application.bot_data["relay"]
         self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
         self._polling: asyncio.Task[None] | None = None
+        self._delivery: asyncio.Task[None] | None = None  # counsellors' replies (bot/handover.py)
         self._webhook: web.AppRunner | None = None
         self._ready = asyncio.Event()  # set after the first poll, or once the webhook is registered
 
     async def start(self, poll_seconds: int = POLL_TIMEOUT_SECONDS) -> None:
         try:
             await asyncio.to_thread(self.store.next_offset)
+            await self.application.bot_data["handover"].check()
         except SQLAlchemyError as error:
             raise ConfigurationError(
-                f"the inbox table is missing or unreadable ({type(error).__name__}): "
+                f"the inbox or handover tables are missing or unreadable ({type(error).__name__}): "
                 "run `python -m referrals migrate` (the run command does)"
             ) from None
         await self.application.initialize()
         await set_commands(self.application)
         await self.dispatcher.recover()  # before anything new, so each chat stays in order
+        self._delivery = asyncio.create_task(
+            handover.delivery_loop(self.application.bot, self.application.bot_data["handover"]),
+            name="handover-delivery",
+        )
         settings = self.settings
         if settings.telegram_webhook_url:
             await self.start_webhook()
@@ -200,6 +213,9 @@ class Adapter:
 
     async def stop(self) -> None:
         await self.stop_intake()
+        if self._delivery:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
         await self.dispatcher.stop()
         await self.application.bot_data["relay"].aclose()
         await self.application.shutdown()

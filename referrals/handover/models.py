@@ -63,6 +63,8 @@ class Message(Base):
     # out: when Telegram accepted it (the adapter's outbox sends those without it, also after a
     # restart); in: when the counsellors were told by e-mail.
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # in: the Telegram update it came in (a retried update is not stored twice)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Delivery(Base):

@@ -105,8 +105,17 @@ def _count(session: Session, town: str, topic: str, language: str) -> None:
     )
 
 
-def add_user_message(session: Session, thread: Thread, text: str) -> Message:
-    message = Message(thread_id=thread.id, direction=IN, text=text, created_at=clock.utcnow())
+def add_user_message(session: Session, thread: Thread, text: str, update_id: int | None = None) -> Message:
+    """The user's message (once per Telegram update, however often the update is handled)."""
+    if update_id is not None:
+        earlier = session.scalar(
+            select(Message).where(Message.thread_id == thread.id, Message.update_id == update_id)
+        )
+        if earlier is not None:
+            return earlier
+    message = Message(
+        thread_id=thread.id, direction=IN, text=text, created_at=clock.utcnow(), update_id=update_id
+    )
     session.add(message)
     if thread.state == "waiting_user":
         thread.state = "waiting_us"
@@ -145,13 +154,14 @@ class Outgoing:
     message_id: int
     telegram_chat_id: int
     organization: str
+    language: str
     text: str
 
 
 def undelivered_replies(session: Session, limit: int = 50) -> list[Outgoing]:
     """Counsellor replies Telegram has not accepted yet, oldest first (threads still open)."""
     rows = session.execute(
-        select(Message.id, Delivery.telegram_chat_id, Thread.service_id, Message.text)
+        select(Message.id, Delivery.telegram_chat_id, Thread.service_id, Thread.language, Message.text)
         .join(Thread, Thread.id == Message.thread_id)
         .join(Delivery, Delivery.thread_id == Thread.id)
         .where(Message.direction == OUT, Message.delivered_at.is_(None))
@@ -159,10 +169,10 @@ def undelivered_replies(session: Session, limit: int = 50) -> list[Outgoing]:
         .limit(limit)
     ).all()
     result = []
-    for message_id, chat_id, service_id, text in rows:
+    for message_id, chat_id, service_id, language, text in rows:
         service = session.get(Service, service_id)
         name = service.organization.name if service else ""
-        result.append(Outgoing(message_id, chat_id, name, text))
+        result.append(Outgoing(message_id, chat_id, name, language, text))
     return result
 
 

@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("update_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["thread_id"], ["handover_thread.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
