@@ -330,6 +330,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "written_languages": {"de": "Wir antworten auf", "en": "We answer in"},
     "written_answer_days": {"de": "Übliche Antwortzeit (Werktage)", "en": "Usual answer time (working days)"},
     "back_to_entry": {"de": "Zurück zum Eintrag", "en": "Back to the entry"},
+    # The notification e-mail: never the message, the topic or the town (referrals/admin/notify.py).
+    "mail_subject": {
+        "de": "Neue Nachricht in einer Anfrage ({written_in})",
+        "en": "New message in an inquiry ({written_in})",
+    },
+    "mail_body": {
+        "de": "Über den Wegweiser hat Ihnen jemand geschrieben (Sprache: {written_in}). Lesen und "
+        "antworten Sie in der Verwaltung unter „Anfragen“: {where}",
+        "en": "Someone wrote to you through Wegweiser (language: {written_in}). Read and answer in "
+        "the admin under “Inquiries”: {where}",
+    },
 }
 
 # English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.
