@@ -7,19 +7,23 @@ of the adapter), /stop brings the assistant back, /forget deletes the thread."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 
 from assistant.settings import Settings
 from bot import texts
 from bot.app import Adapter, build_application
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.relay import RetryPolicy
-from referrals.handover import threads
-from referrals.handover.models import Message, Thread
+from referrals import clock
+from referrals.db import make_engine
+from referrals.handover import retention, threads
+from referrals.handover.models import HandoverCount, Message, Thread
+from referrals.inbox_table import delete_expired_entries
 from referrals.refs import short_ref
 from tests.admin.conftest import OWN_SERVICE
 from tests.fake_rasa import TOKEN, FakeRasa
@@ -201,3 +205,41 @@ async def test_forget_deletes_the_thread_at_once(harness: Harness, directory) ->
     assert _threads(directory) == []
     with directory() as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+async def test_after_closing_and_retention_no_store_holds_the_text_or_the_chat(
+    harness: Harness, directory, database_url: str
+) -> None:
+    """The privacy scan: every table of the application's database, row by row."""
+    secret = "Meine Nachbarin heißt Leyla Demir"
+    await _consent_and_yes(harness)
+    await harness.say(secret, chat_id=USER, language_code="de")
+    await harness.replies(chat_id=USER)
+    await harness.say("/stop", chat_id=USER, language_code="de")
+    await harness.replies(chat_id=USER)
+    await harness.adapter.dispatcher.wait_idle()
+    sender = harness.application.bot_data["relay"].sender(USER)
+    assert _scan(database_url, [secret]) != []  # kept while the retention period runs
+    later = clock.now() + timedelta(days=31)
+    with clock.frozen(later):
+        closed, deleted = retention.run(database_url, idle_days=14, kept_days=30)
+        delete_expired_entries(database_url, timedelta(hours=24))
+    assert deleted == 1
+    assert _scan(database_url, [secret, str(USER), sender]) == []
+    with directory() as session:  # only the counter is left: a number per day, town, topic, language
+        assert session.scalar(select(func.sum(HandoverCount.handovers))) == 1
+
+
+def _scan(database_url: str, needles: list[str]) -> list[tuple[str, str]]:
+    """(table, needle) for every needle found in any column of any row of any table."""
+    engine = make_engine(database_url)
+    found = []
+    try:
+        with engine.connect() as connection:
+            for table in inspect(engine).get_table_names():
+                for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                    cells = " ".join(str(value) for value in row)
+                    found += [(table, needle) for needle in needles if needle in cells]
+    finally:
+        engine.dispose()
+    return found
