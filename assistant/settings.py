@@ -149,6 +149,9 @@ class Settings(BaseSettings):
     smtp_from: str = Field(
         default="wegweiser@localhost", description="Sender address of the notification e-mails."
     )
+    smtp_notify_seconds: float = Field(
+        default=60.0, gt=0, description="How often the admin looks for handover messages to e-mail about."
+    )
     admin_public_url: str | None = Field(
         default=None,
         description="Public address of the admin (https://...), named in notification e-mails.",

@@ -22,10 +22,11 @@ from referrals.admin.auth import guarded_user, may_edit, require_role
 from referrals.admin.forms import ActionForm, ReplyForm, WrittenQuestionsForm, options
 from referrals.admin.i18n import language_of
 from referrals.admin.views import EDITORS, _load_editable, db, error_page, flash, render
+from referrals.cards import language_names
 from referrals.handover import threads
 from referrals.handover.models import STATES, Thread, WrittenQuestions
 from referrals.models import Organization, Service
-from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, TOPICS
 
 log = logging.getLogger("referrals.admin")
 
@@ -46,12 +47,24 @@ async def queue(request: Request) -> Response:
         counted = select(Thread.state, func.count()).group_by(Thread.state)
         if own is not None:
             counted = counted.where(Thread.organization_id.in_(own))
-        counts = {state: count for state, count in session.execute(counted)}
+        counts = {name: count for name, count in session.execute(counted)}
         shown = select(Service.id, Service.name).where(Service.id.in_({item.service_id for item in items}))
         names = {service_id: name for service_id, name in session.execute(shown)}
+    language = language_of(request)
     return render(
-        request, "inquiries.html", items=items, state=state, states=STATES, counts=counts, names=names
+        request,
+        "inquiries.html",
+        items=items,
+        state=state,
+        states=STATES,
+        counts=counts,
+        names=names,
+        topic=lambda code: _topic(code, language),
     )
+
+
+def _topic(code: str | None, language: str) -> str:
+    return TOPICS[code].label(language) if code in TOPICS else "–"
 
 
 def _thread(request: Request, session: Session) -> Thread | None:
@@ -92,7 +105,8 @@ async def thread_page(request: Request) -> Response:
             form=form,
             organization=organization.name if organization else "",
             service=service.name if service else "",
-            language_name=LANGUAGE_NAMES.get(thread.language, thread.language),
+            topic=_topic(thread.topic, language_of(request)),
+            language_name=language_names((thread.language,), language_of(request)),
         )
 
 

@@ -27,7 +27,6 @@ from referrals.cards import language_names
 from referrals.handover.models import IN, Message, Thread
 
 log = logging.getLogger("referrals.admin")
-INTERVAL_SECONDS = 60.0
 
 
 def _recipients(session: Session, organization_id: str) -> list[str]:
@@ -96,14 +95,12 @@ def send_notifications(session: Session, settings: Settings) -> int:
     return sent
 
 
-async def notification_loop(
-    sessions: sessionmaker[Session], settings: Settings, interval: float = INTERVAL_SECONDS
-) -> None:
-    """Until cancelled: notify every `interval` seconds; a failing server is tried again later."""
+async def notification_loop(sessions: sessionmaker[Session], settings: Settings) -> None:
+    """Until cancelled: notify every SMTP_NOTIFY_SECONDS; a failing server is tried again later."""
     while True:
         try:
             with sessions() as session:
                 await asyncio.to_thread(send_notifications, session, settings)
         except Exception as error:  # noqa: BLE001 - SMTP or the database away for a moment
             log.warning("handover notification failed: %s; trying again", type(error).__name__)
-        await asyncio.sleep(interval)
+        await asyncio.sleep(settings.smtp_notify_seconds)

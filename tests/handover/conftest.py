@@ -28,7 +28,9 @@ def opted_in(directory: sessionmaker[Session]) -> sessionmaker[Session]:  # noqa
 def thread_id(opted_in: sessionmaker[Session]) -> str:
     """An open thread with organisation A, with one user message."""
     with opted_in() as session:
-        thread = threads.start_thread(session, CHAT, TELEGRAM_CHAT, OWN_SERVICE, "ar", "kita", "Darmstadt")
+        thread = threads.start_thread(
+            session, CHAT, TELEGRAM_CHAT, OWN_SERVICE, "ar", "youth_family", "Darmstadt"
+        )
         threads.add_user_message(session, thread, "مرحبا، أحتاج مكان في الروضة لابني")
         session.commit()
         return thread.id

@@ -56,7 +56,7 @@ def test_the_organisations_counsellors_get_one_mail_without_the_text(smtp, direc
     body = mail.get_payload(decode=True).decode()
     assert "Arabisch" in mail["Subject"] and "Arabic" in body
     assert f"https://admin.example.org/inquiries/{thread_id}" in body
-    for secret in (USER_TEXT, "Darmstadt", "kita", CHAT):
+    for secret in (USER_TEXT, "Darmstadt", "youth_family", CHAT):
         assert secret not in body and secret not in mail["Subject"]
 
 

@@ -66,7 +66,9 @@ def test_forget_deletes_every_thread_and_text_at_once(thread_id, directory) -> N
 
 def test_idle_threads_close_and_closed_texts_go_after_the_retention(opted_in, directory) -> None:
     with clock.frozen(MONDAY), directory() as session:
-        thread = threads.start_thread(session, CHAT, TELEGRAM_CHAT, OWN_SERVICE, "de", "kita", "Darmstadt")
+        thread = threads.start_thread(
+            session, CHAT, TELEGRAM_CHAT, OWN_SERVICE, "de", "youth_family", "Darmstadt"
+        )
         threads.add_user_message(session, thread, "Hallo")
         session.commit()
         thread_id = thread.id
@@ -92,19 +94,19 @@ def test_counts_below_five_are_never_shown(opted_in, directory) -> None:
     with clock.frozen(MONDAY), directory() as session:
         for number in range(7):
             threads.start_thread(
-                session, f"chat-{number}", 1000 + number, OWN_SERVICE, "ar", "kita", "Darmstadt"
+                session, f"chat-{number}", 1000 + number, OWN_SERVICE, "ar", "youth_family", "Darmstadt"
             )
         for number in range(6):
             threads.start_thread(
-                session, f"tr-{number}", 2000 + number, OWN_SERVICE, "tr", "kita", "Darmstadt"
+                session, f"tr-{number}", 2000 + number, OWN_SERVICE, "tr", "youth_family", "Darmstadt"
             )
         for number in range(2):
             threads.start_thread(
-                session, f"fa-{number}", 3000 + number, OWN_SERVICE, "fa", "kita", "Darmstadt"
+                session, f"fa-{number}", 3000 + number, OWN_SERVICE, "fa", "youth_family", "Darmstadt"
             )
         session.commit()
         day = MONDAY.date()
-        assert handovers_by(session, "topic", day, day) == [("kita", 15)]
+        assert handovers_by(session, "topic", day, day) == [("youth_family", 15)]
         by_language = dict(handovers_by(session, "language", day, day))
         assert by_language["fa"] is None  # shown as "<5"
         # ... and not recoverable as 15 - 7 - 6: the next smallest count is withheld with it.
