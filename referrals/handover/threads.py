@@ -9,14 +9,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from referrals import clock
 from referrals.handover.models import IN, OUT, Delivery, HandoverCount, Message, Thread, WrittenQuestions
-from referrals.models import Service
+from referrals.models import Address, Service
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,17 @@ def start_thread(
     session.add(thread)
     session.flush()
     session.add(Delivery(thread_id=thread.id, telegram_chat_id=telegram_chat_id))
-    _count(session, town or "", topic or "", language)
+    _count(session, _counted_town(session, town), topic or "", language)
     return thread
+
+
+def _counted_town(session: Session, town: str | None) -> str:
+    """The statistics' town: a town of the directory, else OTHER_CITY (a small town could point
+    to a person: never named), NO_CITY when none was given (as referrals.statistics.models)."""
+    if not town:
+        return ""
+    known = session.scalar(select(Address.city).where(func.lower(Address.city) == town.lower()).limit(1))
+    return known or "~"
 
 
 def _count(session: Session, town: str, topic: str, language: str) -> None:

@@ -10,6 +10,7 @@ from referrals import clock
 from referrals.handover import retention, threads
 from referrals.handover.models import Delivery, HandoverCount, Message, Thread
 from referrals.statistics.handovers import handovers_by
+from referrals.statistics.queries import Filters
 from referrals.statistics.suppression import WITHHELD
 from tests.handover.conftest import CHAT, OTHER_SERVICE, OWN_SERVICE, TELEGRAM_CHAT
 
@@ -105,9 +106,19 @@ def test_counts_below_five_are_never_shown(opted_in, directory) -> None:
                 session, f"fa-{number}", 3000 + number, OWN_SERVICE, "fa", "youth_family", "Darmstadt"
             )
         session.commit()
-        day = MONDAY.date()
-        assert handovers_by(session, "topic", day, day) == [("youth_family", 15)]
-        by_language = dict(handovers_by(session, "language", day, day))
+        period = Filters(MONDAY.date(), MONDAY.date())
+        assert handovers_by(session, "topic", period) == [("youth_family", 15)]
+        by_language = dict(handovers_by(session, "language", period))
         assert by_language["fa"] is None  # shown as "<5"
         # ... and not recoverable as 15 - 7 - 6: the next smallest count is withheld with it.
         assert by_language["ar"] == 7 and by_language["tr"] is WITHHELD
+
+
+def test_a_town_outside_the_directory_is_never_named_in_the_counts(opted_in, directory) -> None:
+    with clock.frozen(MONDAY), directory() as session:
+        threads.start_thread(session, "chat-a", 1, OWN_SERVICE, "de", "youth_family", "darmstadt")
+        threads.start_thread(session, "chat-b", 2, OWN_SERVICE, "de", "youth_family", "Klein-Zimmern")
+        threads.start_thread(session, "chat-c", 3, OWN_SERVICE, "de", "youth_family", None)
+        session.commit()
+        towns = set(session.scalars(select(HandoverCount.town)))
+    assert towns == {"Darmstadt", "~", ""}
