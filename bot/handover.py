@@ -186,8 +186,7 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
         if thread is None:
             return None
         threads.add_user_message(session, thread, text, stored.update_id if stored else None)
-        offer = threads.offer(session, thread.service_id)
-        return thread.language, (offer.organization if offer else "")
+        return thread.language, threads.organization_name(session, thread)
 
     forwarded = await _desk(context).run(forward)
     if forwarded is None:
@@ -213,9 +212,8 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         thread = threads.active_thread(session, sender)
         if thread is None:
             return None
-        offer = threads.offer(session, thread.service_id)
         threads.close(session, thread)
-        return offer.organization if offer else ""
+        return threads.organization_name(session, thread)
 
     organization = await _desk(context).run(close)
     language = await _language(update, context)

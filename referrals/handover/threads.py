@@ -39,6 +39,12 @@ def offer(session: Session, service_id: str) -> Offer | None:
     return Offer(service_id, service.organization.name, languages, optin.answer_days)
 
 
+def organization_name(session: Session, thread: Thread) -> str:
+    """The name the user knows the thread by (also after the service's opt-in was switched off)."""
+    service = session.get(Service, thread.service_id)
+    return service.organization.name if service else ""
+
+
 def opted_in(session: Session, service_ids: list[str]) -> set[str]:
     """Which of these services take questions in writing."""
     return set(
