@@ -87,8 +87,9 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, for how long, who sees statistics."""
-    hours = context.bot_data["settings"].conversation_retention_hours
-    await _reply(update, context, "privacy", hours=f"{hours:g}")
+    settings = context.bot_data["settings"]
+    hours, days = settings.conversation_retention_hours, settings.handover_retention_days
+    await _reply(update, context, "privacy", hours=f"{hours:g}", handover_days=f"{days:g}")
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -173,7 +173,7 @@ async def test_privacy_speaks_the_conversation_language_and_names_the_retention(
     harness.rasa.languages[sender] = "ru"  # the user chose Russian earlier; Telegram says English
     await harness.say("/privacy", language_code="en")
     [reply] = await harness.replies()
-    assert reply["text"] == texts.text("privacy", "ru", hours="24")
+    assert reply["text"] == texts.text("privacy", "ru", hours="24", handover_days="30")
     assert "24" in reply["text"] and "/forget" in reply["text"]
 
 
