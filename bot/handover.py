@@ -232,7 +232,8 @@ async def forget(desk: Desk, sender: str) -> int:
 
 
 async def deliver_replies(bot: Bot, desk: Desk) -> int:
-    """Send the counsellors' replies Telegram has not accepted yet; returns how many were sent."""
+    """Send the counsellors' replies Telegram has not accepted yet, then tell users whose thread
+    the counsellors or the idle rule closed; returns how many messages were sent."""
     sent = 0
     for reply in await desk.run(threads.undelivered_replies):
         header = html.escape(texts.text("handover_reply", reply.language, organisation=reply.organization))
@@ -252,8 +253,19 @@ async def deliver_replies(bot: Bot, desk: Desk) -> int:
             return sent
         await desk.run(threads.mark_delivered, reply.message_id)
         sent += 1
+    for closing in await desk.run(threads.closings_to_tell):
+        text = texts.text("handover_closed", closing.language, organisation=closing.organization)
+        try:
+            await bot.send_message(closing.telegram_chat_id, text)
+        except (Forbidden, BadRequest):
+            log.info("a closed handover could not be told to its user; dropped")
+        except NetworkError as error:
+            log.warning("closed handover not told yet: %s", type(error).__name__)
+            return sent
+        await desk.run(threads.told, closing.thread_id)
+        sent += 1
     if sent:
-        log.info("%d handover replies delivered", sent)
+        log.info("%d handover replies and notices delivered", sent)
     return sent
 
 

@@ -119,7 +119,7 @@ async def close_thread(request: Request) -> Response:
         if thread is None:
             return error_page(request, 404, "not_found")
         if thread.state != "closed":
-            threads.close(session, thread)
+            threads.close(session, thread, tell_user=True)
             session.commit()
         flash(request, "inquiry_closed")
     return RedirectResponse("/inquiries", 303)

@@ -23,7 +23,7 @@ def close_idle(session: Session, idle: timedelta) -> int:
         session.scalars(select(Thread).where(Thread.state != "closed", Thread.last_activity_at < cutoff))
     )
     for thread in idle_threads:
-        close(session, thread)
+        close(session, thread, tell_user=True)
     return len(idle_threads)
 
 

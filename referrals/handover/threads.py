@@ -147,11 +147,35 @@ def add_reply(session: Session, thread: Thread, text: str) -> Message:
     return message
 
 
-def close(session: Session, thread: Thread) -> None:
-    """Closed: no more messages either way; the texts stay until the retention job deletes them."""
+def close(session: Session, thread: Thread, tell_user: bool = False) -> None:
+    """Closed: no more messages either way; the texts stay until the retention job deletes them.
+
+    The chat id goes with the closing, unless the user must still be told (closed by the
+    counsellors or for idleness): then the adapter's outbox tells them and deletes it
+    (`closings_to_tell`, `told`), so they do not write on to a thread nobody reads.
+    """
     thread.state = "closed"
     thread.closed_at = clock.utcnow()
-    session.execute(delete(Delivery).where(Delivery.thread_id == thread.id))
+    if not tell_user:
+        session.execute(delete(Delivery).where(Delivery.thread_id == thread.id))
+
+
+def closings_to_tell(session: Session) -> list[Outgoing]:
+    """Closed threads whose user was not told yet (message_id 0, text empty)."""
+    rows = session.execute(
+        select(Thread, Delivery.telegram_chat_id)
+        .join(Delivery, Delivery.thread_id == Thread.id)
+        .where(Thread.state == "closed")
+    ).all()
+    return [
+        Outgoing(0, chat_id, organization_name(session, thread), thread.language, "", thread.id)
+        for thread, chat_id in rows
+    ]
+
+
+def told(session: Session, thread_id: str) -> None:
+    """The user knows the thread is closed: the chat id is deleted."""
+    session.execute(delete(Delivery).where(Delivery.thread_id == thread_id))
 
 
 def forget_chat(session: Session, chat: str) -> int:
@@ -171,6 +195,7 @@ class Outgoing:
     organization: str
     language: str
     text: str
+    thread_id: str = ""
 
 
 def undelivered_replies(session: Session, limit: int = 50) -> list[Outgoing]:

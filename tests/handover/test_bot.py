@@ -22,7 +22,7 @@ from bot.relay import RetryPolicy
 from referrals import clock
 from referrals.db import make_engine
 from referrals.handover import retention, threads
-from referrals.handover.models import HandoverCount, Message, Thread
+from referrals.handover.models import Delivery, HandoverCount, Message, Thread
 from referrals.inbox_table import delete_expired_entries
 from referrals.refs import short_ref
 from tests.admin.conftest import OWN_SERVICE
@@ -243,3 +243,22 @@ def _scan(database_url: str, needles: list[str]) -> list[tuple[str, str]]:
     finally:
         engine.dispose()
     return found
+
+
+async def test_when_the_counsellors_close_the_user_is_told_and_rasa_answers_again(
+    harness: Harness, directory
+) -> None:
+    await _consent_and_yes(harness)
+    with directory() as session:
+        [thread] = session.scalars(select(Thread)).all()
+        threads.add_reply(session, thread, "Alles Gute!")
+        threads.close(session, thread, tell_user=True)  # what "Anfrage schließen" does
+        session.commit()
+    replies = await harness.replies(chat_id=USER, count=2)
+    assert replies[-1]["text"] == texts.text("handover_closed", "de", organisation=ORGANISATION)
+    assert "Alles Gute!" in replies[0]["text"]  # the last answer first
+    with directory() as session:
+        assert session.scalars(select(Delivery)).all() == []  # the chat id is gone
+    await harness.say("hallo", chat_id=USER, language_code="de")
+    [answer] = await harness.replies(chat_id=USER)
+    assert answer["text"] == "echo: hallo"
