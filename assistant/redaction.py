@@ -76,6 +76,7 @@ def settings_secrets(settings: Settings) -> list[str | None]:
         settings.admin_secret_key,
         settings.rasa_token,
         settings.redis_url,
+        settings.smtp_password,
     ]
     return [value.get_secret_value() if value is not None else None for value in values]
 

@@ -13,6 +13,9 @@ The Telegram adapter's inbox (bot/inbox.py; its table in referrals/inbox_table.p
 message's text only until it is answered; its rows (answered or, after the adapter was
 stopped that long, not) are deleted by the same job after the same period.
 
+Handover threads (referrals/handover): closed after HANDOVER_IDLE_DAYS without a message, and
+deleted with their texts HANDOVER_RETENTION_DAYS after closing; /forget deletes them at once.
+
 Scheduled inside the application: the run command (`python -m assistant run`) runs the
 job at start and then every hour beside its processes; `python -m referrals retention`
 runs it once (e.g. from cron when the assistant is deployed differently).
@@ -28,6 +31,7 @@ from typing import TypeVar
 
 from assistant.conversations import delete_idle_conversations
 from assistant.settings import Settings, get_settings
+from referrals.handover import retention as handover_retention
 from referrals.inbox_table import delete_expired_entries
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,10 @@ def run_retention(settings: Settings | None = None) -> int:
     log.info("retention: deleted %d stored events of conversations idle for more than %g h", deleted, hours)
     inbox = delete_expired_entries(settings.database_url, timedelta(hours=hours))
     log.info("retention: deleted %d inbox entries received more than %g h ago", inbox, hours)
+    closed, removed = handover_retention.run(
+        settings.database_url, settings.handover_idle_days, settings.handover_retention_days
+    )
+    log.info("retention: %d idle handover threads closed, %d closed threads deleted", closed, removed)
     return deleted
 
 

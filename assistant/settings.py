@@ -160,6 +160,37 @@ class Settings(BaseSettings):
         ge=1,
         description="How long an invitation link to the admin stays usable (once).",
     )
+    handover_idle_days: float = Field(
+        default=14.0,
+        gt=0,
+        description="A handover thread (the user writing to an organisation) closes itself after "
+        "this many days without a message.",
+    )
+    handover_retention_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="The texts of a closed handover thread are deleted this many days after it "
+        "closed (at once on /forget).",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server for telling counsellors that a new handover message waits (the "
+        "e-mail never contains the message). Unset: no e-mails.",
+    )
+    smtp_port: int = Field(default=587, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(default=True, description="Use STARTTLS on the SMTP connection.")
+    smtp_from: str = Field(
+        default="wegweiser@localhost", description="Sender address of the notification e-mails."
+    )
+    smtp_notify_seconds: float = Field(
+        default=60.0, gt=0, description="How often the admin looks for handover messages to e-mail about."
+    )
+    admin_public_url: str | None = Field(
+        default=None,
+        description="Public address of the admin (https://...), named in notification e-mails.",
+    )
 
 
 @lru_cache

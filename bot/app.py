@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
@@ -25,7 +26,7 @@ from telegram.ext import (
 
 from assistant.redaction import quiet_third_party_loggers
 from assistant.settings import Settings
-from bot import handlers
+from bot import handlers, handover
 from bot.claims import ChatClaims, shares_inbox
 from bot.dispatch import Dispatcher
 from bot.inbox import open_store
@@ -35,6 +36,7 @@ from bot.rasa_client import RasaClient
 from bot.rate_limit import ChatRateLimiter
 from bot.relay import TurnRelay
 from bot.texts import LANGUAGES, commands
+from referrals.db import make_engine
 
 # Only what the handlers below use: Telegram does not even send the rest (channel posts,
 # inline queries, polls, chat member changes...).
@@ -78,6 +80,10 @@ def build_application(settings: Settings) -> Application:
     application.bot_data["relay"] = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
     application.bot_data["settings"] = settings
     application.bot_data["inbox"] = open_store(settings.database_url)
+    application.bot_data["handover"] = handover.Desk(
+        sessionmaker(make_engine(settings.database_url), expire_on_commit=False),
+        settings.handover_retention_days,
+    )
     add_handlers(application)
     return application
 
@@ -91,6 +97,7 @@ def add_handlers(application: Application) -> None:
         ("language", handlers.language_command),
         ("privacy", handlers.privacy),
         ("forget", handlers.forget),
+        ("stop", handover.stop),
     ]:
         application.add_handler(CommandHandler(name, callback, filters=private & message))
     # Groups: answer commands with a pointer to the private chat, stay quiet otherwise.
@@ -132,15 +139,17 @@ class Adapter:
         self._polling: asyncio.Task[None] | None = None
         self._election: asyncio.Task[None] | None = None  # standing by to receive (several workers)
         self._intake_claim: Connection | None = None
+        self._delivery: asyncio.Task[None] | None = None  # counsellors' replies (bot/handover.py)
         self._webhook: web.AppRunner | None = None
         self._ready = asyncio.Event()  # set after the first poll, or once the webhook is registered
 
     async def start(self, poll_seconds: int = POLL_TIMEOUT_SECONDS) -> None:
         try:
             await asyncio.to_thread(self.store.next_offset)
+            await self.application.bot_data["handover"].check()
         except SQLAlchemyError as error:
             raise ConfigurationError(
-                f"the inbox table is missing or unreadable ({type(error).__name__}): "
+                f"the inbox or handover tables are missing or unreadable ({type(error).__name__}): "
                 "run `python -m referrals migrate` (the run command does)"
             ) from None
         await self.application.initialize()
@@ -188,6 +197,11 @@ class Adapter:
 
     async def _start_intake(self, poll_seconds: int) -> None:
         await set_commands(self.application)
+        # Counsellors' replies go out from the worker that receives: one sender at a time.
+        self._delivery = asyncio.create_task(
+            handover.delivery_loop(self.application.bot, self.application.bot_data["handover"]),
+            name="handover-delivery",
+        )
         if self.settings.telegram_webhook_url:
             await self.start_webhook()
             return
@@ -265,6 +279,9 @@ class Adapter:
 
     async def stop(self) -> None:
         await self.stop_intake()
+        if self._delivery:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
         await self.dispatcher.stop()
         if self.claims is not None:
             self.claims.dispose()

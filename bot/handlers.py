@@ -17,7 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
 from assistant.conversations import delete_conversation
-from bot import texts
+from bot import handover, texts
 from bot.inbox import current_turn
 from bot.relay import TurnRelay
 from referrals.topics import LANGUAGE_NAMES, choose_language_payload
@@ -87,8 +87,9 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/privacy: what is stored, for how long, who sees statistics."""
-    hours = context.bot_data["settings"].conversation_retention_hours
-    await _reply(update, context, "privacy", hours=f"{hours:g}")
+    settings = context.bot_data["settings"]
+    hours, days = settings.conversation_retention_hours, settings.handover_retention_days
+    await _reply(update, context, "privacy", hours=f"{hours:g}", handover_days=f"{days:g}")
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,8 +124,11 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     stored = current_turn.get()
     inbox = context.bot_data["inbox"]
     await asyncio.to_thread(inbox.forget, sender, stored.update_id if stored else None)
+    threads = await handover.forget(context.bot_data["handover"], sender)
     relay.forget(chat_id)
-    log.info("conversation forgotten on request (%d stored events deleted)", deleted)
+    log.info(
+        "conversation forgotten on request (%d stored events, %d handover threads deleted)", deleted, threads
+    )
     await context.bot.send_message(chat_id, texts.text("forgotten", language))
 
 
@@ -139,14 +143,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
     if query.data in (FORGET_YES, FORGET_NO):
         await _answer_forget(update, context, query.data == FORGET_YES)
+    elif query.data and query.data.startswith(handover.PREFIX):
+        await handover.button(update, context, query.data)
     elif query.data:
         await _turn(update, context, query.data)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A text message, or a corrected (edited) one: one Rasa turn."""
+    """A text message, or a corrected (edited) one: one Rasa turn, or to the open handover thread."""
     message = update.effective_message
-    if message and message.text:
+    if message and message.text and not await handover.route(update, context, message.text):
         await _turn(update, context, message.text)
 
 

@@ -134,6 +134,29 @@ class RasaClient:
             return None
         return str(language) if language else None
 
+    async def slots(self, sender: str) -> dict[str, Any]:
+        """The conversation's slots ({} if unknown or unreachable): the topic and town of a handover."""
+        if self._token is None:
+            return {}
+        try:
+            return dict((await self._tracker(sender, "NONE", 2.0)).get("slots") or {})
+        except (httpx.HTTPError, ValueError):
+            return {}
+
+    async def intent(self, text: str) -> str | None:
+        """Rasa's NLU alone on `text` (/model/parse: no turn, nothing stored in the conversation),
+        with the crisis phrase net and the sentence classifier; None when Rasa cannot be asked."""
+        if self._token is None:
+            return None
+        try:
+            response = await self._client.post(
+                "/model/parse", params={"token": self._token}, json={"text": text}, timeout=10.0
+            )
+            response.raise_for_status()
+            return str(((response.json() or {}).get("intent") or {}).get("name") or "") or None
+        except (httpx.HTTPError, ValueError):
+            return None
+
     async def earlier_replies(self, sender: str, update_id: int) -> list[dict[str, Any]] | None:
         """The replies of a turn Rasa already ran for this update, from its tracker; None when the
         conversation holds no such turn (or Rasa's API is not configured). Raises RasaUnavailable

@@ -19,7 +19,7 @@ def _adapter_texts() -> dict[str, dict[str, str]]:
     return yaml.safe_load(CONTENT.read_text(encoding="utf-8"))["adapter"]
 
 
-COMMANDS = ("start", "help", "language", "privacy", "forget")
+COMMANDS = ("start", "help", "language", "privacy", "forget", "stop")
 
 
 def language_of(language_code: str | None) -> str:

@@ -30,6 +30,9 @@ class FakeRasa:
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)  # message -> seconds, for its first turn
     languages: dict[str, str] = field(default_factory=dict)  # sender -> `language` slot
+    slots: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender -> further slots
+    intents: dict[str, str] = field(default_factory=dict)  # message -> intent of /model/parse
+    parsed: list[str] = field(default_factory=list)  # messages sent to /model/parse
     # sender -> events as Rasa's tracker store keeps them (user message with metadata, bot replies)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     actions_up: bool = True
@@ -75,10 +78,19 @@ class FakeRasa:
         if request.query.get("token") != TOKEN:
             raise web.HTTPUnauthorized()
         sender = request.match_info["sender"]
-        tracker: dict[str, Any] = {"sender_id": sender, "slots": {"language": self.languages.get(sender)}}
+        slots = {"language": self.languages.get(sender), **self.slots.get(sender, {})}
+        tracker: dict[str, Any] = {"sender_id": sender, "slots": slots}
         if request.query.get("include_events") != "NONE":
             tracker["events"] = self.events.get(sender, [])
         return web.json_response(tracker)
+
+    async def _parse(self, request: web.Request) -> web.Response:
+        """NLU only, as Rasa's /model/parse: nothing is kept in the conversation."""
+        if request.query.get("token") != TOKEN:
+            raise web.HTTPUnauthorized()
+        text = (await request.json())["text"]
+        self.parsed.append(text)
+        return web.json_response({"text": text, "intent": {"name": self.intents.get(text, "greet")}})
 
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response(
@@ -94,6 +106,7 @@ class FakeRasa:
         app.router.add_post("/webhooks/rest/webhook", self._webhook)
         app.router.add_get("/conversations/{sender}/tracker", self._tracker)
         app.router.add_get("/actions/health", self._health)
+        app.router.add_post("/model/parse", self._parse)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()

@@ -25,12 +25,15 @@ from bot import texts
 from bot.app import Adapter, build_application
 from bot.local_bot_api import LocalBotApi, create_app
 from bot.relay import RetryPolicy
+from referrals.handover.models import Delivery, Message, Thread
 from referrals.inbox_table import InboxRow
+from referrals.models import Base
 from referrals.topics import LANGUAGE_NAMES
 from tests.fake_rasa import TOKEN, FakeRasa
 from tests.support import free_port
 
 BOT_TOKEN = "123456:TEST-token"
+HANDOVER_TABLES = [Thread.__table__, Message.__table__, Delivery.__table__]
 USER = 4242001  # a Telegram chat id: must never show up in logs or reach Rasa
 
 
@@ -117,7 +120,8 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     )
     application = build_application(settings)
     engine = create_engine(settings.database_url)
-    InboxRow.__table__.create(engine)  # what the migration creates (tests/test_migrations.py)
+    # What the migration creates (tests/test_migrations.py) of the tables the adapter uses.
+    Base.metadata.create_all(engine, tables=[InboxRow.__table__, *HANDOVER_TABLES])
     engine.dispose()
     application.bot_data["relay"].policy = RetryPolicy(
         first_delay=0.2, max_delay=0.5, give_up_after=20, slow_notice_after=0.8
@@ -136,7 +140,7 @@ async def test_command_menu_is_set_in_every_language(harness: Harness) -> None:
     for language in texts.LANGUAGES:
         key = "" if language == "de" else language
         commands = harness.api.commands[key]
-        assert [c["command"] for c in commands] == ["start", "help", "language", "privacy", "forget"]
+        assert [c["command"] for c in commands] == ["start", "help", "language", "privacy", "forget", "stop"]
         assert [c["description"] for c in commands] == [
             texts.text(f"command_{name}", language) for name in texts.COMMANDS
         ]
@@ -169,7 +173,7 @@ async def test_privacy_speaks_the_conversation_language_and_names_the_retention(
     harness.rasa.languages[sender] = "ru"  # the user chose Russian earlier; Telegram says English
     await harness.say("/privacy", language_code="en")
     [reply] = await harness.replies()
-    assert reply["text"] == texts.text("privacy", "ru", hours="24")
+    assert reply["text"] == texts.text("privacy", "ru", hours="24", handover_days="30")
     assert "24" in reply["text"] and "/forget" in reply["text"]
 
 

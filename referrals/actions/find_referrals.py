@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.directory import places
 from referrals.actions.faq_answer import faq_ranking, sure_faq
+from referrals.actions.handover import write_buttons
 from referrals.actions.metrics import measured
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import shared_place
@@ -103,9 +104,10 @@ class ActionFindReferrals(Action):
             result = search(
                 session, topic, place, language=spoken, prefer_language=language, limit=MAX_CARDS * page + 1
             )
+            shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
+            writable = write_buttons(session, shown, language)
         # A list filtered by language stays short: no "more" for it.
         has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES and not spoken
-        shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
         # "more" pages show further organisations for the same request: not another search
         record_referral(topic, city, result.scope, [r.organization for r in shown], page == 1)
 
@@ -131,6 +133,7 @@ class ActionFindReferrals(Action):
             dispatcher.utter_message(text=header(topic, city, language))
         for index, referral in enumerate(shown):
             last = index == len(shown) - 1
-            buttons = [*(last_buttons if last else []), report_button(referral.service_id, language)]
+            write = [writable[referral.service_id]] if referral.service_id in writable else []
+            buttons = [*(last_buttons if last else []), *write, report_button(referral.service_id, language)]
             dispatcher.utter_message(text=card(referral, language), buttons=buttons)
         return []

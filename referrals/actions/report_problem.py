@@ -17,9 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.metrics import measured
 from referrals.admin.models import REPORT_REASONS
-from referrals.admin.reports import short_ref, store_report
+from referrals.admin.reports import store_report
 from referrals.cards import message
 from referrals.db import get_sessionmaker
+from referrals.refs import short_ref
 
 log = logging.getLogger("referrals.actions")
 

@@ -8,10 +8,13 @@ separately) is mounted at /statistics for coordinators and admins when it is ins
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import account, create, hsds_api, invitations, listing, manage, views
+from referrals.admin import account, create, hsds_api, inquiries, invitations, listing, manage, notify, views
 from referrals.admin.auth import RoleGuard
 from referrals.db import make_engine
 
@@ -127,6 +130,7 @@ def create_app(
         *create.ROUTES,
         *invitations.ROUTES,
         *listing.ROUTES,
+        *inquiries.ROUTES,
         Route("/entries", views.entries),
         Route("/entries/stale", views.stale_entries),
         Route(entry, views.edit_entry, methods=["GET", "POST"]),
@@ -154,7 +158,21 @@ def create_app(
         routes.append(Mount("/statistics", app=RoleGuard(Router(statistics), ("admin", "coordinator"))))
     else:
         routes.append(Route("/statistics/", views.statistics_missing))
+    sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # E-mails about new handover messages, when SMTP is configured (referrals/admin/notify.py).
+        task = (
+            asyncio.create_task(notify.notification_loop(sessions, settings)) if settings.smtp_host else None
+        )
+        yield
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
@@ -170,7 +188,7 @@ def create_app(
         ],
         exception_handlers={CSRFError: _csrf_failed},
     )
-    app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+    app.state.sessionmaker = sessions
     app.state.session_idle = timedelta(minutes=settings.admin_session_idle_minutes)
     app.state.invitation_valid = timedelta(hours=settings.admin_invitation_hours)
     app.state.statistics_mounted = bool(statistics)

@@ -19,6 +19,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -27,10 +28,11 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from referrals.admin.i18n import field_error, t
 from referrals.hsds import Problem
-from referrals.topics import TOPICS
+from referrals.topics import SUPPORTED_LANGUAGES, TOPICS
 from referrals.validation import ICAL_DAYS
 
 # Offered as tick boxes; anything else goes in "other languages".
@@ -369,3 +371,17 @@ def _field_for(form: ServiceForm, name: str, where: dict[str, Any]) -> Any:
         row = form.locations.entries[int(match.group(1))].form
         return getattr(row, _LOCATION_FIELDS.get(match.group(2) or "city", "city"))
     return None
+
+
+class WrittenQuestionsForm(StarletteForm):
+    """A service's opt-in to questions in writing (the handover, referrals/handover)."""
+
+    enabled = BooleanField()
+    languages = MultiCheckboxField(choices=options((code, code) for code in SUPPORTED_LANGUAGES))
+    answer_days = IntegerField(default=2, validators=[NumberRange(min=1, max=14)])
+
+
+class ReplyForm(StarletteForm):
+    text = TextAreaField(
+        validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 5, "maxlength": 4000}
+    )

@@ -282,6 +282,65 @@ TEXTS: dict[str, dict[str, str]] = {
         "de": "Zu viele Anfragen. Bitte versuchen Sie es später noch einmal.",
         "en": "Too many requests. Please try again later.",
     },
+    # Handover: questions in writing (referrals/admin/inquiries.py)
+    "inquiries": {"de": "Anfragen", "en": "Inquiries"},
+    "inquiries_none": {"de": "Keine Anfragen in dieser Liste.", "en": "No inquiries in this list."},
+    "inq_state_open": {"de": "Neu", "en": "New"},
+    "inq_state_waiting_us": {"de": "Wartet auf uns", "en": "Waiting for us"},
+    "inq_state_waiting_user": {"de": "Wartet auf die Person", "en": "Waiting for the user"},
+    "inq_state_closed": {"de": "Geschlossen", "en": "Closed"},
+    "inq_state": {"de": "Stand", "en": "State"},
+    "inq_thread": {"de": "Anfrage", "en": "Inquiry"},
+    "inq_topic": {"de": "Thema", "en": "Topic"},
+    "inq_town": {"de": "Ort", "en": "Town"},
+    "inq_language": {"de": "Sprache", "en": "Language"},
+    "inq_last_activity": {"de": "zuletzt", "en": "last"},
+    "inq_from_user": {"de": "Person", "en": "User"},
+    "inq_from_us": {"de": "Wir", "en": "Us"},
+    "inq_delivered": {"de": "zugestellt", "en": "delivered"},
+    "inq_not_delivered": {"de": "wird zugestellt", "en": "being delivered"},
+    "inq_reply": {"de": "Antwort", "en": "Answer"},
+    "inq_reply_help": {
+        "de": "Die Person erhält die Antwort im Chat, mit dem Namen Ihrer Organisation.",
+        "en": "The user gets the answer in the chat, with your organisation's name.",
+    },
+    "inq_send": {"de": "Antwort senden", "en": "Send answer"},
+    "inq_close": {"de": "Anfrage schließen", "en": "Close inquiry"},
+    "inq_is_closed": {"de": "Diese Anfrage ist geschlossen.", "en": "This inquiry is closed."},
+    "inq_privacy": {
+        "de": "Sie sehen nur, was die Person nach ihrer Einwilligung geschrieben hat: keinen Namen, "
+        "keine Telefonnummer, kein Telegram-Konto. Bitte fragen Sie nicht danach; für einen Termin "
+        "genügt Ort und Zeit.",
+        "en": "You see only what the user wrote after consenting: no name, phone number or Telegram "
+        "account. Please do not ask for them; for an appointment, place and time are enough.",
+    },
+    "reply_sent": {
+        "de": "Antwort gespeichert, sie wird zugestellt.",
+        "en": "Answer saved; it is being delivered.",
+    },
+    "inquiry_closed": {"de": "Die Anfrage ist geschlossen.", "en": "The inquiry is closed."},
+    "written_questions": {"de": "Fragen schriftlich", "en": "Questions in writing"},
+    "written_explained": {
+        "de": "Eingeschaltet zeigt der Bot unter diesem Eintrag „✉️ Schreiben an …“. Nachrichten "
+        "kommen unter „Anfragen“ an; Sie erhalten eine E-Mail ohne den Text.",
+        "en": "When on, the bot shows “✉️ Write to …” under this entry. Messages arrive under "
+        "“Inquiries”; you get an e-mail without the text.",
+    },
+    "written_enabled": {"de": "Fragen schriftlich annehmen", "en": "Take questions in writing"},
+    "written_languages": {"de": "Wir antworten auf", "en": "We answer in"},
+    "written_answer_days": {"de": "Übliche Antwortzeit (Werktage)", "en": "Usual answer time (working days)"},
+    "back_to_entry": {"de": "Zurück zum Eintrag", "en": "Back to the entry"},
+    # The notification e-mail: never the message, the topic or the town (referrals/admin/notify.py).
+    "mail_subject": {
+        "de": "Neue Nachricht in einer Anfrage ({written_in})",
+        "en": "New message in an inquiry ({written_in})",
+    },
+    "mail_body": {
+        "de": "Über den Wegweiser hat Ihnen jemand geschrieben (Sprache: {written_in}). Lesen und "
+        "antworten Sie in der Verwaltung unter „Anfragen“: {where}",
+        "en": "Someone wrote to you through Wegweiser (language: {written_in}). Read and answer in "
+        "the admin under “Inquiries”: {where}",
+    },
 }
 
 # English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.

@@ -2,15 +2,12 @@
 
 A report holds the service, a reason and the time: nothing about the user (no sender id,
 no text). The bot's buttons carry a short reference to the service (`short_ref`: 11
-characters of a hash) because Telegram allows only 64 bytes of button data.
+characters of a hash, referrals/refs.py) because Telegram allows only 64 bytes of button data.
 
 No web framework here: the action server imports this module.
 """
 
 from __future__ import annotations
-
-import base64
-import hashlib
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,21 +15,7 @@ from sqlalchemy.orm import Session
 from referrals import clock
 from referrals.admin.models import REPORT_REASONS, ProblemReport
 from referrals.models import Service
-
-REF_LENGTH = 11  # 66 bits: no collision in practice even with millions of services
-
-
-def short_ref(service_id: str) -> str:
-    digest = hashlib.sha256(service_id.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()[:REF_LENGTH]
-
-
-def resolve_ref(session: Session, ref: str) -> str | None:
-    """The service id behind a short reference (None if no service has it)."""
-    if not isinstance(ref, str) or len(ref) != REF_LENGTH:
-        return None
-    # Reports are rare: hashing every id (about 50 ms per 100 000 services) beats keeping a table.
-    return next((sid for sid in session.scalars(select(Service.id)) if short_ref(sid) == ref), None)
+from referrals.refs import resolve_ref
 
 
 def store_report(session: Session, ref: str, reason: str) -> ProblemReport | None:

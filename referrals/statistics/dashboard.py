@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 
 from referrals import clock
 from referrals.admin.i18n import language_of
-from referrals.statistics import charts, headline, queries
+from referrals.statistics import charts, handovers, headline, queries
 from referrals.statistics.csv_export import cell_text, table_csv
 from referrals.statistics.i18n import LANGUAGES, city_label, text
 from referrals.statistics.models import ALL_CITIES
@@ -50,6 +50,9 @@ TABLES: dict[str, Builder] = {
     "misunderstood_intents": lambda s, f: queries.breakdown(s, f, "fallback_intent", "misunderstood_intents"),
     "intent": lambda s, f: queries.breakdown(s, f, "intent"),
     "organisations": queries.organisations,
+    "handovers_city": lambda s, f: handovers.table(s, f, "city"),
+    "handovers_topic": lambda s, f: handovers.table(s, f, "topic"),
+    "handovers_language": lambda s, f: handovers.table(s, f, "language"),
 }
 VIEWS: dict[str, tuple[str, ...]] = {
     "overview": ("weekly", "hours"),
@@ -57,6 +60,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "needs": ("needs",),
     "understanding": ("fallback", "misunderstood_topics", "misunderstood_intents", "intent"),
     "organisations": ("organisations",),
+    "handovers": ("handovers_topic", "handovers_language", "handovers_city"),
 }
 
 
@@ -220,7 +224,7 @@ def view_page(request: Request) -> Response:
             "cities": [(ALL_CITIES, city_label(language, ALL_CITIES))] + [(c, c) for c in cities],
             "tables": [_present(table, language, query, base) for table in tables],
             "figures": [_figure(figure, language) for figure in figures],
-            "empty_period": turns == 0,
+            "empty_period": turns == 0 and all(_empty(table) for table in tables),
             "empty_line": text(
                 language, "empty_period", start=_day(filters.start, language), end=_day(filters.end, language)
             ),

@@ -12,8 +12,8 @@ from sqlalchemy import inspect, select
 
 from referrals.actions import find_referrals, report_problem
 from referrals.admin.models import REPORT_REASONS, ProblemReport
-from referrals.admin.reports import short_ref
 from referrals.content import messages
+from referrals.refs import short_ref
 from referrals.topics import SUPPORTED_LANGUAGES
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, csrf_of
 

@@ -1,0 +1,69 @@
+"""Handover to a person, as far as Rasa takes part: the "✉️ Write to <organisation>" button under
+the cards of services that take questions in writing, and the answer to "can I talk to a
+person?" (intent request_human): those services for the conversation's topic and place.
+
+The button's payload, `write:<short ref>`, is not a Rasa intent: the Telegram adapter takes it
+(bot/handover.py), asks for consent and runs the thread without Rasa.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from referrals.actions.directory import places
+from referrals.actions.understanding import shared_place
+from referrals.cards import message
+from referrals.db import get_sessionmaker
+from referrals.handover import threads
+from referrals.refs import short_ref
+from referrals.search import Referral, search
+
+WRITE_PREFIX = "write:"
+OFFERED = 3
+SEARCHED = 30  # opted-in services are few: look further down the ranking for them
+
+
+def write_button(service_id: str, organization: str, language: str) -> dict[str, str]:
+    return {
+        "title": message("write_to", language, organisation=organization),
+        "payload": WRITE_PREFIX + short_ref(service_id),
+    }
+
+
+def write_buttons(session: Session, shown: list[Referral], language: str) -> dict[str, dict[str, str]]:
+    """The button per shown service that takes questions in writing, by service id."""
+    writable = threads.opted_in(session, [r.service_id for r in shown])
+    return {
+        r.service_id: write_button(r.service_id, r.organization, language)
+        for r in shown
+        if r.service_id in writable
+    }
+
+
+class ActionOfferHandover(Action):
+    def name(self) -> str:
+        return "action_offer_handover"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        language = tracker.get_slot("language") or "de"
+        topic = tracker.get_slot("topic")
+        city = tracker.get_slot("city")
+        place = shared_place(tracker) or (places().get().named(city) if city else None)
+        if not topic or place is None:
+            dispatcher.utter_message(text=message("handover_ask", language))
+            return []
+        with get_sessionmaker()() as session:
+            found = search(session, topic, place, prefer_language=language, limit=SEARCHED).referrals
+            buttons = list(write_buttons(session, found, language).values())[:OFFERED]
+        if not buttons:
+            dispatcher.utter_message(text=message("handover_none", language))
+            return []
+        dispatcher.utter_message(text=message("handover_offer", language), buttons=buttons)
+        return []
