@@ -149,8 +149,9 @@ class RasaClient:
         if self._token is None:
             return None
         try:
-            response = await self._client.post(
-                "/model/parse", params={"token": self._token}, json={"text": text}, timeout=10.0
+            # Any instance can parse: no conversation is involved.
+            response = await self._request(
+                "POST", "/model/parse", "", params={"token": self._token}, json={"text": text}, timeout=10.0
             )
             response.raise_for_status()
             return str(((response.json() or {}).get("intent") or {}).get("name") or "") or None
