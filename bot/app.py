@@ -20,6 +20,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -35,6 +36,7 @@ from bot.pseudonym import load_key
 from bot.rasa_client import RasaClient
 from bot.rate_limit import ChatRateLimiter
 from bot.relay import TurnRelay
+from bot.services import Services
 from bot.texts import LANGUAGES, commands
 from referrals.db import make_engine
 
@@ -73,14 +75,15 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_base_url)
         .rate_limiter(ChatRateLimiter())
         .updater(None)  # bot/intake.py receives updates, after storing them
+        .context_types(ContextTypes(bot_data=Services))
         .build()
     )
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds, token)
-    application.bot_data["relay"] = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
-    application.bot_data["settings"] = settings
-    application.bot_data["inbox"] = open_store(settings.database_url)
-    application.bot_data["handover"] = handover.Desk(
+    application.bot_data.relay = TurnRelay(rasa, load_key(settings), settings.actions_health_url)
+    application.bot_data.settings = settings
+    application.bot_data.inbox = open_store(settings.database_url)
+    application.bot_data.handover = handover.Desk(
         sessionmaker(make_engine(settings.database_url), expire_on_commit=False),
         settings.handover_retention_days,
     )
@@ -127,14 +130,14 @@ class Adapter:
     def __init__(self, application: Application, settings: Settings) -> None:
         self.application = application
         self.settings = settings
-        self.store = application.bot_data["inbox"]
+        self.store = application.bot_data.inbox
         self.claims = (
             ChatClaims(settings.database_url, MAX_CONCURRENT_TURNS)
             if settings.adapter_workers > 1 and shares_inbox(settings.database_url)
             else None
         )
         self.dispatcher = Dispatcher(application, self.store, MAX_CONCURRENT_TURNS, self.claims)
-        relay: TurnRelay = application.bot_data["relay"]
+        relay: TurnRelay = application.bot_data.relay
         self.intake = Intake(self.store, relay.sender, self.dispatcher.submit)
         self._polling: asyncio.Task[None] | None = None
         self._election: asyncio.Task[None] | None = None  # standing by to receive (several workers)
@@ -146,7 +149,7 @@ class Adapter:
     async def start(self, poll_seconds: int = POLL_TIMEOUT_SECONDS) -> None:
         try:
             await asyncio.to_thread(self.store.next_offset)
-            await self.application.bot_data["handover"].check()
+            await self.application.bot_data.handover.check()
         except SQLAlchemyError as error:
             raise ConfigurationError(
                 f"the inbox or handover tables are missing or unreadable ({type(error).__name__}): "
@@ -199,7 +202,7 @@ class Adapter:
         await set_commands(self.application)
         # Counsellors' replies go out from the worker that receives: one sender at a time.
         self._delivery = asyncio.create_task(
-            handover.delivery_loop(self.application.bot, self.application.bot_data["handover"]),
+            handover.delivery_loop(self.application.bot, self.application.bot_data.handover),
             name="handover-delivery",
         )
         if self.settings.telegram_webhook_url:
@@ -285,5 +288,5 @@ class Adapter:
         await self.dispatcher.stop()
         if self.claims is not None:
             self.claims.dispose()
-        await self.application.bot_data["relay"].aclose()
+        await self.application.bot_data.relay.aclose()
         await self.application.shutdown()

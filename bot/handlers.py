@@ -14,12 +14,12 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import ContextTypes
 
 from assistant.conversations import delete_conversation
 from bot import handover, texts
 from bot.inbox import current_turn
 from bot.relay import TurnRelay
+from bot.services import Context
 from referrals.topics import LANGUAGE_NAMES, choose_language_payload
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 FORGET_YES, FORGET_NO = "forget:yes", "forget:no"
 
 
-def _relay(context: ContextTypes.DEFAULT_TYPE) -> TurnRelay:
-    return context.bot_data["relay"]
+def _relay(context: Context) -> TurnRelay:
+    return context.bot_data.relay
 
 
 def _chat_id(update: Update) -> int:
@@ -42,15 +42,15 @@ def _language_code(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
 
 
-async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def _language(update: Update, context: Context) -> str:
     return await _relay(context).language(_chat_id(update), _language_code(update))
 
 
-async def _turn(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def _turn(update: Update, context: Context, text: str) -> None:
     await _relay(context).turn(context.bot, _chat_id(update), text, _language_code(update))
 
 
-async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, **values: object) -> None:
+async def _reply(update: Update, context: Context, key: str, **values: object) -> None:
     language = await _language(update, context)
     await context.bot.send_message(_chat_id(update), texts.text(key, language, **values))
 
@@ -64,7 +64,7 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """/start: a short welcome and the language buttons."""
     language = await _language(update, context)
     await context.bot.send_message(
@@ -72,12 +72,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """/help: the topic menu (from Rasa)."""
     await _turn(update, context, "/help")
 
 
-async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language_command(update: Update, context: Context) -> None:
     """/language: the language buttons."""
     language = await _language(update, context)
     await context.bot.send_message(
@@ -85,14 +85,14 @@ async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def privacy(update: Update, context: Context) -> None:
     """/privacy: what is stored, for how long, who sees statistics."""
-    settings = context.bot_data["settings"]
+    settings = context.bot_data.settings
     hours, days = settings.conversation_retention_hours, settings.handover_retention_days
     await _reply(update, context, "privacy", hours=f"{hours:g}", handover_days=f"{days:g}")
 
 
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget(update: Update, context: Context) -> None:
     """/forget: ask before deleting the conversation."""
     language = await _language(update, context)
     keyboard = InlineKeyboardMarkup(
@@ -106,7 +106,7 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> None:
+async def _answer_forget(update: Update, context: Context, confirmed: bool) -> None:
     """The confirmation button of /forget: delete in Rasa's store, the inbox and the adapter's memory."""
     chat_id = _chat_id(update)
     language = await _language(update, context)  # asked before the language is deleted too
@@ -118,13 +118,13 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
         await context.bot.send_message(chat_id, texts.text("forget_kept", language))
         return
     relay = _relay(context)
-    settings = context.bot_data["settings"]
+    settings = context.bot_data.settings
     sender = relay.sender(chat_id)
     deleted = await asyncio.to_thread(delete_conversation, sender, settings)
     stored = current_turn.get()
-    inbox = context.bot_data["inbox"]
+    inbox = context.bot_data.inbox
     await asyncio.to_thread(inbox.forget, sender, stored.update_id if stored else None)
-    threads = await handover.forget(context.bot_data["handover"], sender)
+    threads = await handover.forget(context.bot_data.handover, sender)
     relay.forget(chat_id)
     log.info(
         "conversation forgotten on request (%d stored events, %d handover threads deleted)", deleted, threads
@@ -132,7 +132,7 @@ async def _answer_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, con
     await context.bot.send_message(chat_id, texts.text("forgotten", language))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     """A tapped inline button: the adapter's own (/forget) or a Rasa payload as the user's turn."""
     query = update.callback_query
     if query is None:
@@ -149,14 +149,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _turn(update, context, query.data)
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_message(update: Update, context: Context) -> None:
     """A text message, or a corrected (edited) one: one Rasa turn, or to the open handover thread."""
     message = update.effective_message
     if message and message.text and not await handover.route(update, context, message.text):
         await _turn(update, context, message.text)
 
 
-async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def location(update: Update, context: Context) -> None:
     """A shared location: the nearest places for the current topic.
 
     Rounded to two decimals (about 1 km) before it leaves the adapter: enough to find
@@ -170,32 +170,32 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _turn(update, context, f"/inform_place{json.dumps(entities)}")
 
 
-async def sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sticker(update: Update, context: Context) -> None:
     """A sticker: a friendly nudge towards text."""
     await _reply(update, context, "sticker")
 
 
-async def media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def media(update: Update, context: Context) -> None:
     """A photo, document or video: cannot be read, and documents should not be sent."""
     await _reply(update, context, "media")
 
 
-async def voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def voice(update: Update, context: Context) -> None:
     """A voice note, audio or round video: not understood yet."""
     await _reply(update, context, "voice")
 
 
-async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def contact(update: Update, context: Context) -> None:
     """A shared contact: not needed, and not stored."""
     await _reply(update, context, "contact")
 
 
-async def other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def other(update: Update, context: Context) -> None:
     """Anything else (polls, dice, games…): only text is understood."""
     await _reply(update, context, "text_only")
 
 
-async def group_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_command(update: Update, context: Context) -> None:
     """A command in a group: point to the private chat (nothing else is answered in groups)."""
     await context.bot.send_message(_chat_id(update), texts.text("private_only", _language_code(update)))
 
@@ -208,7 +208,7 @@ def _passing(error: BaseException | None) -> bool:
     return isinstance(error, NetworkError | RetryAfter | SQLAlchemyError)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: Context) -> None:
     """Log the failure without the update's content, tell the user; the bot keeps running.
 
     A passing failure leaves the update in the inbox, to be handled again (bot/dispatch.py)."""

@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
-from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.inbox import current_turn
 from bot.relay import TurnRelay
+from bot.services import Context
 from referrals.cards import language_names
 from referrals.handover import threads
 from referrals.handover.models import Thread
@@ -69,12 +69,12 @@ class Desk:
         await self.run(lambda session: session.scalar(select(Thread.id).limit(1)))
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    return context.bot_data["handover"]
+def _desk(context: Context) -> Desk:
+    return context.bot_data.handover
 
 
-def _relay(context: ContextTypes.DEFAULT_TYPE) -> TurnRelay:
-    return context.bot_data["relay"]
+def _relay(context: Context) -> TurnRelay:
+    return context.bot_data.relay
 
 
 def _chat_id(update: Update) -> int:
@@ -89,12 +89,12 @@ def stop_keyboard(language: str) -> InlineKeyboardMarkup:
     )
 
 
-async def _language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def _language(update: Update, context: Context) -> str:
     code = update.effective_user.language_code if update.effective_user else None
     return await _relay(context).language(_chat_id(update), code)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str) -> None:
+async def button(update: Update, context: Context, data: str) -> None:
     """A tap on one of the handover's buttons: write (consent), yes, no, end."""
     query = update.callback_query
     if data.startswith((YES, NO)) and query is not None and query.message is not None:
@@ -117,7 +117,7 @@ def _offer(session: Session, ref: str) -> threads.Offer | None:
     return threads.offer(session, service_id) if service_id else None
 
 
-async def _consent(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
+async def _consent(update: Update, context: Context, ref: str) -> None:
     """What the user agrees to, before anything is stored."""
     chat_id = _chat_id(update)
     language = await _language(update, context)
@@ -146,7 +146,7 @@ async def _consent(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str)
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -> None:
+async def _start(update: Update, context: Context, ref: str) -> None:
     """The user said yes: the thread exists from now on."""
     chat_id = _chat_id(update)
     language = await _language(update, context)
@@ -174,7 +174,7 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, ref: str) -
     )
 
 
-async def route(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+async def route(update: Update, context: Context, text: str) -> bool:
     """While the chat's thread is open: the message goes there (True); else False (a Rasa turn)."""
     chat_id = _chat_id(update)
     relay = _relay(context)
@@ -203,7 +203,7 @@ async def route(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -
     return True
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: Context) -> None:
     """/stop or the button: the thread closes, the assistant answers again."""
     chat_id = _chat_id(update)
     sender = _relay(context).sender(chat_id)

@@ -83,7 +83,7 @@ class Rig:
 
     async def start(self, **changes: Any) -> Adapter:
         application = build_application(self.settings(**changes))
-        application.bot_data["relay"].policy = RetryPolicy(
+        application.bot_data.relay.policy = RetryPolicy(
             first_delay=0.2, max_delay=0.5, give_up_after=30, slow_notice_after=30
         )
         self.adapter = Adapter(application, self.settings(**changes))
@@ -95,7 +95,7 @@ class Rig:
         assert self.adapter is not None
         await self.adapter.stop_intake()
         await self.adapter.dispatcher.stop(grace_seconds=0)
-        await self.adapter.application.bot_data["relay"].aclose()
+        await self.adapter.application.bot_data.relay.aclose()
         await self.adapter.application.shutdown()
         self.adapter = None
 
@@ -201,7 +201,7 @@ async def test_stored_replies_are_sent_after_a_crash_without_asking_rasa_again(r
     adapter = await rig.start()
     await rig.crash()
     update = {"update_id": 900, "message": rig.api.user_message(USER, "Kita?", "en")}
-    chat = adapter.application.bot_data["relay"].sender(USER)
+    chat = adapter.application.bot_data.relay.sender(USER)
     adapter.store.add([(900, chat, json.dumps(update))])
     first = {"text": "first", "buttons": [{"title": "More", "payload": "/more"}]}
     adapter.store.save_replies(900, [first, {"text": "second"}])
@@ -214,7 +214,7 @@ async def test_stored_replies_are_sent_after_a_crash_without_asking_rasa_again(r
 async def test_a_turn_rasa_ran_before_the_crash_is_not_run_again(rig: Rig) -> None:
     """The adapter died while Rasa answered: the replies come from Rasa's tracker, not a new turn."""
     adapter = await rig.start()
-    sender = adapter.application.bot_data["relay"].sender(USER)
+    sender = adapter.application.bot_data.relay.sender(USER)
     await rig.crash()
     update = {"update_id": 901, "message": rig.api.user_message(USER, "Arzt in Bochum", "en")}
     adapter.store.add([(901, sender, json.dumps(update))])
@@ -250,7 +250,7 @@ async def test_an_answered_message_leaves_no_text_or_chat_in_the_inbox(rig: Rig)
 
 async def test_forget_leaves_nothing_of_the_chat_in_the_inbox(rig: Rig) -> None:
     adapter = await rig.start()
-    sender = adapter.application.bot_data["relay"].sender(USER)
+    sender = adapter.application.bot_data.relay.sender(USER)
     await rig.say("/forget")
     [question] = await rig.api.messages_after(USER, 0, 10)
     rig.last_seen[USER] = question["message_id"]

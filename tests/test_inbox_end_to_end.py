@@ -126,6 +126,9 @@ def test_kill_9_of_the_adapter_in_a_burst_with_the_real_assistant(started, bot_a
     overall = Score()
     for chat, answered in _answered(client, bot_api, chats).items():
         result = score(expected[chat], answered)
-        assert (result.lost, result.duplicated, result.out_of_order) == (0, 0, 0), (chat, answered)
+        assert (result.lost, result.out_of_order) == (0, 0), (chat, answered)
+        # A reply shows twice only if the kill fell between Telegram accepting it and the inbox
+        # counting it (README, "Not covered"): at most once in a chat being answered at that moment.
+        assert result.duplicated <= 1, (chat, answered)
         overall.add(result)
     assert overall.answered == total

@@ -81,7 +81,7 @@ class Pair:
     async def start(self, worker: int) -> None:
         settings = self.settings(worker)
         application = build_application(settings)
-        application.bot_data["relay"].policy = RetryPolicy(
+        application.bot_data.relay.policy = RetryPolicy(
             first_delay=0.2, max_delay=0.5, give_up_after=30, slow_notice_after=30
         )
         adapter = Adapter(application, settings)
@@ -96,7 +96,7 @@ class Pair:
         await adapter.dispatcher.stop(grace_seconds=0)
         assert adapter.claims is not None
         adapter.claims.dispose()
-        await adapter.application.bot_data["relay"].aclose()
+        await adapter.application.bot_data.relay.aclose()
         await adapter.application.shutdown()
         self.workers[worker] = None
 

@@ -45,8 +45,8 @@ async def test_an_instance_killed_mid_turn_the_other_answers_once_without_a_noti
     chat = next(
         c
         for c in range(USER, USER + 50)
-        if rig.adapter.application.bot_data["relay"].rasa._order(
-            rig.adapter.application.bot_data["relay"].sender(c)
+        if rig.adapter.application.bot_data.relay.rasa._order(
+            rig.adapter.application.bot_data.relay.sender(c)
         )[0]
         == 0
     )

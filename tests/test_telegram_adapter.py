@@ -123,7 +123,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     # What the migration creates (tests/test_migrations.py) of the tables the adapter uses.
     Base.metadata.create_all(engine, tables=[InboxRow.__table__, *HANDOVER_TABLES])
     engine.dispose()
-    application.bot_data["relay"].policy = RetryPolicy(
+    application.bot_data.relay.policy = RetryPolicy(
         first_delay=0.2, max_delay=0.5, give_up_after=20, slow_notice_after=0.8
     )
     adapter = Adapter(application, settings)
@@ -169,7 +169,7 @@ async def test_help_and_language_commands(harness: Harness) -> None:
 
 
 async def test_privacy_speaks_the_conversation_language_and_names_the_retention(harness: Harness) -> None:
-    sender = harness.application.bot_data["relay"].sender(USER)
+    sender = harness.application.bot_data.relay.sender(USER)
     harness.rasa.languages[sender] = "ru"  # the user chose Russian earlier; Telegram says English
     await harness.say("/privacy", language_code="en")
     [reply] = await harness.replies()
@@ -209,8 +209,8 @@ def _make_tracker_store(db: Path, senders: list[str]) -> None:
 
 
 async def test_forget_asks_first_then_deletes_only_this_conversation(harness: Harness) -> None:
-    me = harness.application.bot_data["relay"].sender(USER)
-    someone_else = harness.application.bot_data["relay"].sender(USER + 1)
+    me = harness.application.bot_data.relay.sender(USER)
+    someone_else = harness.application.bot_data.relay.sender(USER + 1)
     _make_tracker_store(harness.tracker_db, [me, someone_else])
 
     await harness.say("/forget")

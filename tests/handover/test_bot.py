@@ -38,7 +38,7 @@ CRISIS_REPLY = [{"text": "110 – Polizei (Notruf) ..."}]
 
 async def _start(api: LocalBotApi, rasa: FakeRasa, settings: Settings) -> tuple[Any, Adapter]:
     application = build_application(settings)
-    application.bot_data["relay"].policy = RetryPolicy(first_delay=0.2, max_delay=0.5, give_up_after=20)
+    application.bot_data.relay.policy = RetryPolicy(first_delay=0.2, max_delay=0.5, give_up_after=20)
     adapter = Adapter(application, settings)
     await adapter.start(poll_seconds=1)
     return application, adapter
@@ -64,7 +64,7 @@ async def harness(opted_in, database_url: str, tmp_path) -> AsyncIterator[Harnes
         pseudonym_key="test-key",
     )
     application, adapter = await _start(api, rasa, settings)
-    sender = application.bot_data["relay"].sender(USER)
+    sender = application.bot_data.relay.sender(USER)
     rasa.languages[sender] = "de"
     rasa.slots[sender] = {"topic": "youth_family", "city": "Darmstadt"}
     rasa.intents[CRISIS] = "crisis_violence"
@@ -218,7 +218,7 @@ async def test_after_closing_and_retention_no_store_holds_the_text_or_the_chat(
     await harness.say("/stop", chat_id=USER, language_code="de")
     await harness.replies(chat_id=USER)
     await harness.adapter.dispatcher.wait_idle()
-    sender = harness.application.bot_data["relay"].sender(USER)
+    sender = harness.application.bot_data.relay.sender(USER)
     assert _scan(database_url, [secret]) != []  # kept while the retention period runs
     later = clock.now() + timedelta(days=31)
     with clock.frozen(later):
