@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions import find_referrals
+from referrals.actions import find_referrals, understanding
 from referrals.cards import message
 from referrals.places import PlaceResolver
 from referrals.search import directory_places, place_of_postcode
@@ -26,7 +26,7 @@ def action(demo_db, monkeypatch) -> find_referrals.ActionFindReferrals:
             return resolver
 
     monkeypatch.setattr(find_referrals, "get_sessionmaker", lambda: demo_db)
-    monkeypatch.setattr(find_referrals, "places", lambda: Places())
+    monkeypatch.setattr(understanding, "places", lambda: Places())
     monkeypatch.setattr(find_referrals, "record_referral", lambda *args: None)
     return find_referrals.ActionFindReferrals()
 

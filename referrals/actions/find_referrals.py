@@ -9,12 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.directory import places
 from referrals.actions.faq_answer import faq_ranking, sure_faq
 from referrals.actions.handover import write_buttons
 from referrals.actions.metrics import measured
 from referrals.actions.report_problem import report_button
-from referrals.actions.understanding import shared_place
+from referrals.actions.understanding import conversation_place
 from referrals.cards import card, header, language_names, message
 from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
@@ -97,7 +96,7 @@ class ActionFindReferrals(Action):
         language = tracker.get_slot("language") or "de"
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
-        place = shared_place(tracker) or (places().get().named(city) if city else None)
+        place = conversation_place(tracker)
         page, spoken = _page(tracker), _spoken_language(tracker)
         with get_sessionmaker()() as session:
             # One more than shown: whether a "more" button is worth showing.

@@ -15,8 +15,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from referrals.actions.directory import places
-from referrals.actions.understanding import shared_place
+from referrals.actions.understanding import conversation_place
 from referrals.cards import message
 from referrals.db import get_sessionmaker
 from referrals.handover import threads
@@ -54,8 +53,7 @@ class ActionOfferHandover(Action):
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
         topic = tracker.get_slot("topic")
-        city = tracker.get_slot("city")
-        place = shared_place(tracker) or (places().get().named(city) if city else None)
+        place = conversation_place(tracker)
         if not topic or place is None:
             dispatcher.utter_message(text=message("handover_ask", language))
             return []

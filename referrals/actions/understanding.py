@@ -104,3 +104,9 @@ def shared_place(tracker: Tracker) -> Place | None:
     except ValueError:
         return None
     return places().get().at(latitude, longitude)
+
+
+def conversation_place(tracker: Tracker) -> Place | None:
+    """Where the conversation is: the town of the shared location, else the named city."""
+    city = tracker.get_slot("city")
+    return shared_place(tracker) or (places().get().named(city) if city else None)

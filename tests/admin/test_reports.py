@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import inspect, select
 
-from referrals.actions import find_referrals, report_problem
+from referrals.actions import find_referrals, report_problem, understanding
 from referrals.admin.models import REPORT_REASONS, ProblemReport
 from referrals.content import messages
 from referrals.refs import short_ref
@@ -70,7 +70,7 @@ def test_each_card_has_a_report_button_for_its_own_entry(actions_db, monkeypatch
 
     darmstadt = Place("Darmstadt", 49.8728, 8.6512, "HE")
     monkeypatch.setattr(
-        find_referrals, "places", lambda: type("P", (), {"get": lambda self: _Named(darmstadt)})()
+        understanding, "places", lambda: type("P", (), {"get": lambda self: _Named(darmstadt)})()
     )
     replies = run(
         find_referrals.ActionFindReferrals(), "Kita Darmstadt", {}, topic="youth_family", city="Darmstadt"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from referrals.actions import find_referrals, handover
+from referrals.actions import find_referrals, handover, understanding
 from referrals.content import messages
 from referrals.gazetteer import Place
 from referrals.handover.models import WrittenQuestions
@@ -21,9 +21,9 @@ DARMSTADT = Place("Darmstadt", 49.8728, 8.6512, "HE")
 def actions_db(opted_in, monkeypatch):
     for module in (find_referrals, handover):
         monkeypatch.setattr(module, "get_sessionmaker", lambda: opted_in)
-        monkeypatch.setattr(
-            module, "places", lambda: type("P", (), {"get": lambda self: _Named(DARMSTADT)})()
-        )
+    monkeypatch.setattr(
+        understanding, "places", lambda: type("P", (), {"get": lambda self: _Named(DARMSTADT)})()
+    )
     return opted_in
 
 
