@@ -10,9 +10,10 @@ the wheel) and puts three logistic regressions, trained on the project's own NLU
   that crisis intent even when DIET said otherwise; the crisis rules then answer with the numbers first.
   Where DIET called an emergency but the whole message is all but certainly none (0.98), DIET's next
   intent stands ("my boss will kill me if I'm late").
-- topic: the 8 directory topics, learnt from the `topic` annotations of referral requests and from
-  the FAQ answer each information question belongs to, plus "none" for small talk and out-of-scope
-  examples. The ranking of the 8 topics goes out with the parse data (`topic_ranking`), and a
+- topic: the 8 directory topics, learnt from the `topic` annotations of referral requests (or, for a
+  story without a topic word, the topic in its block's metadata) and from the FAQ answer each
+  information question belongs to, plus "none" for small talk and out-of-scope examples.
+  The ranking of the 8 topics goes out with the parse data (`topic_ranking`), and a
   referral request without a `topic` entity gets the best topic as one when it is likely enough
   (`topic_threshold`), so the request is searched instead of answered with the topic menu.
   A message DIET called out of scope or could not place (nlu_fallback) that is clearly about one
@@ -49,6 +50,8 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
+    METADATA,
+    METADATA_INTENT,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -111,6 +114,11 @@ def _topic_of(message: Message, topic_of_answer: dict[str, str]) -> str | None:
         for entity in message.get(ENTITIES) or []:
             if entity.get(ENTITY_ATTRIBUTE_TYPE) == "topic":
                 return str(entity.get(ENTITY_ATTRIBUTE_VALUE))
+        # A need told as a story names no topic word to annotate; the block it is written in says
+        # its topic (`metadata: {topic: ...}` on the intent block), so the story still teaches it.
+        block = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+        if isinstance(block, dict) and block.get("topic"):
+            return str(block["topic"])
     return None
 
 
