@@ -13,18 +13,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.faq_answer import topic_ranking
 from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.topics import MENU_TOPICS, TOPICS
 
+# A topic the sentence classifier gives at least this probability is likely: its button comes first.
+LIKELY_TOPIC = 0.15
 
-def topic_buttons(language: str) -> list[dict[str, str]]:
+
+def topic_buttons(language: str, ranking: list[tuple[str, float]] | None = None) -> list[dict[str, str]]:
+    """One button per topic; the message's likely topics (`ranking`, best first) lead the menu."""
+    likely = [code for code, p in ranking or [] if code in TOPICS and p >= LIKELY_TOPIC]
     return [
         {
             "title": TOPICS[code].label(language),
             "payload": "/request_referral" + json.dumps({"topic": code}, separators=(",", ":")),
         }
-        for code in MENU_TOPICS
+        for code in [*likely, *(c for c in MENU_TOPICS if c not in likely)]
     ]
 
 
@@ -49,3 +55,13 @@ class ActionAskTopic(ActionTopicMenu):
 
     def name(self) -> str:
         return "action_ask_topic"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        # The request named no topic clearly enough to search; its likely topics come first.
+        language = tracker.get_slot("language") or "de"
+        ranking = topic_ranking(tracker.latest_message or {})
+        buttons = topic_buttons(language, ranking)
+        dispatcher.utter_message(text=message("choose_topic", language), buttons=buttons)
+        return []
