@@ -6,7 +6,9 @@ action server and the Telegram adapter together. Without TELEGRAM_BOT_TOKEN it
 also starts the local Bot API stand-in with a chat page, so the assistant can be
 tried at once through the same pipeline. `python -m assistant train` only trains;
 `python -m assistant responses` regenerates domain/responses.yml from content/;
-`python -m assistant content-review` lists content due for a fresh check (it only reports).
+`python -m assistant content-review` lists content due for a fresh check (it only reports);
+`python -m assistant retention` deletes conversations idle past CONVERSATION_RETENTION_HOURS once
+(the run command does it at start and hourly; this is for a cron job or a systemd timer).
 """
 
 from __future__ import annotations
@@ -188,9 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "command", choices=["run", "train", "responses", "content-review"], nargs="?", default="run"
-    )
+    commands = ["run", "train", "responses", "content-review", "retention"]
+    parser.add_argument("command", choices=commands, nargs="?", default="run")
     args = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -216,6 +217,13 @@ def _command(command: str, settings: Settings) -> int:
         from assistant import content_review
 
         return content_review.main()
+    if command == "retention":
+        from assistant.retention import run_retention
+        from referrals.db import upgrade_database
+
+        upgrade_database()
+        run_retention(settings)
+        return 0
     if not configuration_ok(settings, full=command == "run"):
         return EXIT_CONFIGURATION
     model = ensure_model()

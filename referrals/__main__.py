@@ -9,7 +9,6 @@
   python -m referrals export FILE             export the whole directory (.json: HSDS 3.0,
                                               datapackage.json: HSDS tables beside it, .csv: flat)
   python -m referrals load-demo               import data/demo_directory.json
-  python -m referrals retention               delete conversations idle past CONVERSATION_RETENTION_HOURS
   python -m referrals admin create-admin EMAIL   create an admin of the admin web page (password
                                               prompted, or from ADMIN_PASSWORD)
   python -m referrals admin create-user EMAIL --role counsellor --org ORG_ID
@@ -98,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         "export", help="export all services to .json (HSDS 3.0), datapackage.json (HSDS tables) or .csv"
     ).add_argument("file", type=Path)
     sub.add_parser("load-demo", help="import the demo directory")
-    sub.add_parser("retention", help="delete conversation texts past the retention period, once")
     admin_cli.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -106,11 +104,6 @@ def main(argv: list[str] | None = None) -> int:
 
     upgrade_database()
     if args.command == "migrate":
-        return 0
-    if args.command == "retention":
-        from assistant.retention import run_retention
-
-        run_retention()
         return 0
     if args.command == "admin":
         return admin_cli.run(args)

@@ -143,7 +143,7 @@ def test_no_text_id_name_or_pseudonym_is_kept(assistant, bot_api) -> None:
 
     # The retention job (here with a period of 0 hours: everything is due).
     job = subprocess.run(
-        [sys.executable, "-m", "referrals", "retention"],
+        [sys.executable, "-m", "assistant", "retention"],
         cwd=ROOT,
         env={**env, "CONVERSATION_RETENTION_HOURS": "0"},
         capture_output=True,

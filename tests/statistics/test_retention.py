@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from assistant import retention
+from assistant.__main__ import main as assistant_main
 from assistant.settings import Settings
-from referrals.__main__ import main as referrals_main
 from referrals.models import Service
 from referrals.statistics.models import StatisticsCount
 from referrals.statistics.recording import TurnFacts
@@ -104,7 +104,7 @@ def test_the_command_runs_it_once(directory, database_url, monkeypatch) -> None:
     for cached in (get_settings, get_engine, get_sessionmaker):
         cached.cache_clear()
     try:
-        assert referrals_main(["retention"]) == 0
+        assert assistant_main(["retention"]) == 0
     finally:
         for cached in (get_settings, get_engine, get_sessionmaker):
             cached.cache_clear()
