@@ -12,6 +12,7 @@ import yaml
 from rasa_sdk import Tracker
 
 from referrals.actions import understanding
+from referrals.gazetteer import gazetteer
 from referrals.places import PlaceResolver
 from referrals.search import directory_places, place_of_postcode
 from referrals.topics import SUPPORTED_LANGUAGES
@@ -22,7 +23,15 @@ RESPONSES = yaml.safe_load((CONTENT.parent / "domain" / "responses.yml").read_te
 ]
 CRISES = yaml.safe_load((CONTENT / "crisis.yml").read_text(encoding="utf-8"))["crises"]
 LOCAL = {item["id"]: item["local"] for item in CRISES if item.get("local")}
-TOWN_NUMBERS = {"Berlin": "030 61 00 66", "Hamburg": "040 42815 3200"}
+TOWN_NUMBERS = {
+    "Berlin": "030 61 00 66",
+    "Hamburg": "040 42815 3200",
+    "Bremen": "0421 699 11 33",
+    "Düsseldorf": "0211 899 2400",
+    "Essen": "0201 26 50 50",
+    "Frankfurt am Main": "0800 20 10 111",
+    "Nürnberg": "0911 231 3333",
+}
 
 
 def _shown(response: str, slots: dict[str, Any]) -> list[str]:
@@ -111,3 +120,28 @@ def test_the_town_named_earlier_counts_and_other_towns_get_the_general_answer(ex
     )
     assert extract("Kinderarzt in Bochum", "request_referral", city="Berlin")["local_emergency_town"] is None
     assert extract("hallo", "greet")["local_emergency_town"] is None
+
+
+def test_every_town_with_a_local_service_is_a_place_the_gazetteer_resolves() -> None:
+    for town in LOCAL["child_in_danger"]:
+        assert gazetteer().lookup(town) is not None, town
+
+
+@pytest.mark.parametrize(
+    ("spelled", "town"),
+    [
+        ("Nuremberg", "Nürnberg"),
+        ("Nürnberg", "Nürnberg"),
+        ("Frankfurt", "Frankfurt am Main"),
+        ("Bochum", None),
+    ],
+)
+def test_a_town_spelled_otherwise_still_gets_its_local_service(spelled: str, town: str | None) -> None:
+    # The slot takes the gazetteer's name for places the directory lacks ("Nuremberg"), and the
+    # answer's condition needs the name content/crisis.yml uses.
+    assert understanding.local_service_town(spelled) == town
+
+
+def test_a_town_named_in_the_message_that_the_directory_lacks_gets_its_local_service(extract) -> None:
+    slots = extract("Ein Kind wird nebenan geschlagen, ich bin in Nürnberg", "crisis_child_danger")
+    assert slots["local_emergency_town"] == "Nürnberg"

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from referrals.actions.directory import places
 from referrals.actions.metrics import measured
 from referrals.content import towns_with_local_emergency_service
-from referrals.gazetteer import Place
+from referrals.gazetteer import Place, gazetteer
 from referrals.language import choose_reply_language, named_language, requested_spoken_language
 from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
@@ -69,7 +69,24 @@ def local_emergency_town(named: Place | None, tracker: Tracker, events: list[Eve
     """The town named now (even in a crisis message), else the conversation's town, when a crisis
     answer has a local service for it."""
     town = named.name if named else _last_set(events, "city") or tracker.get_slot("city")
-    return town if town in towns_with_local_emergency_service() else None
+    return local_service_town(town)
+
+
+def local_service_town(town: str | None) -> str | None:
+    """The name under which content/crisis.yml `local` has the town (the slot's value must be
+    that name exactly), also when the town comes spelled otherwise: the gazetteer's name of a
+    place the directory lacks is often not the German one ("Nuremberg" for "Nürnberg")."""
+    towns = towns_with_local_emergency_service()
+    if not town or town in towns:
+        return town or None
+    place = gazetteer().lookup(town)
+    if place is None:
+        return None
+    for name in sorted(towns):
+        known = gazetteer().lookup(name)
+        if known is not None and (known.latitude, known.longitude) == (place.latitude, place.longitude):
+            return name
+    return None
 
 
 def _last_set(events: list[EventType], slot: str) -> str | None:
