@@ -26,9 +26,7 @@ LOCAL = {item["id"]: item["local"] for item in CRISES if item.get("local")}
 TOWN_NUMBERS = {
     "Berlin": "030 61 00 66",
     "Hamburg": "040 42815 3200",
-    "Bremen": "0421 699 11 33",
     "Düsseldorf": "0211 899 2400",
-    "Essen": "0201 26 50 50",
     "Frankfurt am Main": "0800 20 10 111",
     "Nürnberg": "0911 231 3333",
 }
