@@ -50,7 +50,7 @@ def newest_model() -> Path:
     return models[-1]
 
 
-async def classify(model: Path, messages: list[dict]) -> list[tuple[dict, str, float]]:
+async def classify(model: Path, messages: list[dict], parses: list[dict]) -> list[tuple[dict, str, float]]:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -62,6 +62,8 @@ async def classify(model: Path, messages: list[dict]) -> list[tuple[dict, str, f
         started = time.perf_counter()
         parsed = await agent.parse_message(message["text"])
         results.append((message, parsed["intent"]["name"], time.perf_counter() - started))
+        parsed.pop("text_tokens", None)
+        parses.append({"message": message, "parse": parsed})
     return results
 
 
@@ -136,12 +138,20 @@ def main() -> None:
     parser.add_argument("--messages", type=Path, default=ROOT / "tests" / "fresh" / "crisis.yml")
     parser.add_argument("--errors", action="store_true", help="print every missed emergency and false alarm")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--parses",
+        type=Path,
+        help="write every message's parse data to this JSON file (for benchmarks/after_alarm.py)",
+    )
     args = parser.parse_args()
     model = args.model or newest_model()
     messages = yaml.safe_load(args.messages.read_text(encoding="utf-8"))["messages"]
     shown = args.messages.relative_to(ROOT) if args.messages.is_relative_to(ROOT) else args.messages
     print(f"model {model.name}, {len(messages)} messages from {shown}")
-    figures = report(asyncio.run(classify(model, messages)), args.errors)
+    parses: list[dict] = []
+    figures = report(asyncio.run(classify(model, messages, parses)), args.errors)
+    if args.parses:
+        args.parses.write_text(json.dumps(parses, ensure_ascii=False), encoding="utf-8")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
