@@ -1,5 +1,6 @@
 """Bursts of messages from many simulated users, and what became of them: answered, lost,
-answered twice, out of order. Used by tests/test_inbox_crash.py and benchmarks/inbox_soak.py."""
+answered twice, out of order. Used by the burst tests (tests/kill_burst.py, tests/test_inbox_*.py)
+and benchmarks/inbox_soak.py."""
 
 from __future__ import annotations
 

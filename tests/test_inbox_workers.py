@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
-from pydantic import SecretStr
 
 from assistant.settings import Settings
 from bot.app import Adapter, build_application
-from bot.local_bot_api import LocalBotApi, create_app
-from bot.relay import RetryPolicy
+from bot.local_bot_api import LocalBotApi
+from tests.adapter_harness import adapter_settings, bot_api_server, start_adapter
 from tests.burst import Score, score
-from tests.fake_rasa import TOKEN, FakeRasa
-from tests.support import free_port
+from tests.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -65,28 +63,18 @@ class Pair:
     intake: list[bool] = field(default_factory=lambda: [True, False])  # which may receive
 
     def settings(self, worker: int) -> Settings:
-        return Settings(
-            telegram_bot_token=SecretStr("123456:TEST-token"),
-            telegram_base_url=f"{self.api_url}/bot",
-            rasa_url=self.rasas[worker].url,
-            rasa_token=SecretStr(TOKEN),
-            rasa_timeout_seconds=10,
-            actions_health_url=f"{self.rasas[worker].url}/actions/health",
+        return adapter_settings(
+            self.api_url,
+            self.rasas[worker],
             database_url=self.database_url,
-            pseudonym_key=SecretStr("test-key"),
             adapter_workers=2,
             adapter_intake=self.intake[worker],
         )
 
     async def start(self, worker: int) -> None:
-        settings = self.settings(worker)
-        application = build_application(settings)
-        application.bot_data.relay.policy = RetryPolicy(
-            first_delay=0.2, max_delay=0.5, give_up_after=30, slow_notice_after=30
+        self.workers[worker] = await start_adapter(
+            self.settings(worker), give_up_after=30, slow_notice_after=30
         )
-        adapter = Adapter(application, settings)
-        await adapter.start(poll_seconds=1)
-        self.workers[worker] = adapter
 
     async def crash(self, worker: int) -> None:
         """Gone at once, turns cancelled wherever they are; its claims' connections close."""
@@ -120,27 +108,22 @@ class Pair:
 
 @pytest.fixture
 async def pair(database_url: str) -> AsyncIterator[Pair]:
-    api = LocalBotApi()
-    runner = web.AppRunner(create_app(api), access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    watch = OverlapWatch()
-    rasas = [WatchedRasa(default_delay=0.05), WatchedRasa(default_delay=0.05)]
-    rasas[1].events = rasas[0].events  # one tracker store
-    for rasa in rasas:
-        rasa.watch = watch
-        await rasa.start()
-    pair = Pair(database_url, api, f"http://127.0.0.1:{port}", rasas, watch)
-    try:
-        yield pair
-    finally:
-        for adapter in pair.workers:
-            if adapter is not None:
-                await adapter.stop()
+    async with bot_api_server() as (api, api_url):
+        watch = OverlapWatch()
+        rasas = [WatchedRasa(default_delay=0.05), WatchedRasa(default_delay=0.05)]
+        rasas[1].events = rasas[0].events  # one tracker store
         for rasa in rasas:
-            await rasa.stop()
-        await runner.cleanup()
+            rasa.watch = watch
+            await rasa.start()
+        pair = Pair(database_url, api, api_url, rasas, watch)
+        try:
+            yield pair
+        finally:
+            for adapter in pair.workers:
+                if adapter is not None:
+                    await adapter.stop()
+            for rasa in rasas:
+                await rasa.stop()
 
 
 async def _score(pair: Pair, expected: dict[int, list[str]]) -> Score:

@@ -10,80 +10,23 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
-from assistant.settings import Settings
 from bot import texts
-from bot.app import Adapter, build_application
-from bot.local_bot_api import LocalBotApi, create_app
-from bot.relay import RetryPolicy
 from referrals.handover.models import Delivery, Message, Thread
 from referrals.inbox_table import InboxRow
 from referrals.models import Base
 from referrals.topics import LANGUAGE_NAMES
-from tests.fake_rasa import TOKEN, FakeRasa
+from tests.adapter_harness import BOT_TOKEN, USER, Harness, adapter_harness
 from tests.support import free_port
 
-BOT_TOKEN = "123456:TEST-token"
 HANDOVER_TABLES = [Thread.__table__, Message.__table__, Delivery.__table__]
-USER = 4242001  # a Telegram chat id: must never show up in logs or reach Rasa
-
-
-@dataclass
-class Harness:
-    api: LocalBotApi
-    rasa: FakeRasa
-    application: Any
-    tracker_db: Path
-    last_seen: dict[int, int]
-    adapter: Adapter
-
-    async def say(self, text: str, chat_id: int = USER, language_code: str | None = "en") -> None:
-        await self.api.add_update({"message": self.api.user_message(chat_id, text, language_code)})
-
-    async def send(self, update: dict[str, Any]) -> None:
-        await self.api.add_update(update)
-
-    async def replies(self, chat_id: int = USER, count: int = 1, wait: float = 10) -> list[dict[str, Any]]:
-        """Wait for at least `count` new bot messages in the chat (then a short quiet period)."""
-        collected: list[dict[str, Any]] = []
-        deadline = time.monotonic() + wait
-        while len(collected) < count and time.monotonic() < deadline:
-            after = self.last_seen.get(chat_id, 0)
-            batch = await self.api.messages_after(chat_id, after, deadline - time.monotonic())
-            if batch:
-                collected += batch
-                self.last_seen[chat_id] = max(m["message_id"] for m in batch)
-        await asyncio.sleep(0.3)
-        late = await self.api.messages_after(chat_id, self.last_seen.get(chat_id, 0), 0)
-        if late:
-            collected += late
-            self.last_seen[chat_id] = max(m["message_id"] for m in late)
-        return collected
-
-    async def tap(self, message: dict[str, Any], label: str, chat_id: int = USER) -> None:
-        buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
-        [button] = [b for b in buttons if b["text"] == label]
-        user = {"id": chat_id, "is_bot": False, "first_name": "Tester", "language_code": "en"}
-        await self.api.add_update(
-            {
-                "callback_query": {
-                    "id": str(time.monotonic_ns()),
-                    "from": user,
-                    "message": message,
-                    "chat_instance": "1",
-                    "data": button["callback_data"],
-                }
-            }
-        )
 
 
 def _private(chat_id: int = USER, **content: Any) -> dict[str, Any]:
@@ -98,42 +41,18 @@ def _private(chat_id: int = USER, **content: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    api = LocalBotApi()
-    runner = web.AppRunner(create_app(api), access_log=None)
-    await runner.setup()
-    api_port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", api_port).start()
-    rasa = FakeRasa()
-    await rasa.start()
-    tracker_db = tmp_path / "conversations.sqlite3"
-    settings = Settings(
-        telegram_bot_token=BOT_TOKEN,
-        telegram_base_url=f"http://127.0.0.1:{api_port}/bot",
-        rasa_url=rasa.url,
-        rasa_token=TOKEN,
-        rasa_timeout_seconds=10,
-        actions_health_url=f"{rasa.url}/actions/health",
-        database_url=f"sqlite:///{tmp_path / 'directory.sqlite3'}",
-        tracker_store_url=f"sqlite:///{tracker_db}",
-        pseudonym_key="test-key",
-        conversation_retention_hours=24,
-    )
-    application = build_application(settings)
-    engine = create_engine(settings.database_url)
+    database_url = f"sqlite:///{tmp_path / 'directory.sqlite3'}"
+    engine = create_engine(database_url)
     # What the migration creates (tests/test_migrations.py) of the tables the adapter uses.
     Base.metadata.create_all(engine, tables=[InboxRow.__table__, *HANDOVER_TABLES])
     engine.dispose()
-    application.bot_data.relay.policy = RetryPolicy(
-        first_delay=0.2, max_delay=0.5, give_up_after=20, slow_notice_after=0.8
-    )
-    adapter = Adapter(application, settings)
-    await adapter.start(poll_seconds=1)
-    try:
-        yield Harness(api, rasa, application, tracker_db, {}, adapter)
-    finally:
-        await adapter.stop()
-        await rasa.stop()
-        await runner.cleanup()
+    async with adapter_harness(
+        {"give_up_after": 20, "slow_notice_after": 0.8},
+        database_url=database_url,
+        tracker_store_url=f"sqlite:///{tmp_path / 'conversations.sqlite3'}",
+        conversation_retention_hours=24,
+    ) as harness:
+        yield harness
 
 
 async def test_command_menu_is_set_in_every_language(harness: Harness) -> None:

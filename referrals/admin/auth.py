@@ -21,7 +21,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -253,6 +253,26 @@ def may_edit(user: AdminUser | None, organization_id: str) -> bool:
     if user.role == "admin":
         return True
     return user.role == "counsellor" and organization_id in user.organization_ids
+
+
+class _OfAnOrganization(Protocol):
+    @property
+    def organization_id(self) -> str: ...
+
+
+_Record = TypeVar("_Record", bound=_OfAnOrganization)
+
+
+def load_editable(
+    request: Request, session: Session, load: Callable[[Session, str], _Record | None], key: str
+) -> _Record | None:
+    """The record the URL names (path parameter `key`, read by `load`) if this user may edit its
+    organisation's records, else None, which the pages answer with 404: one rule for entries and
+    inquiries, and another organisation's record looks the same as one that does not exist."""
+    record = load(session, request.path_params[key])
+    if record is None or not may_edit(current_user(request), record.organization_id):
+        return None
+    return record
 
 
 def client_address(request: Request) -> str:

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette_wtf import csrf_protect
 
-from referrals.admin.auth import guarded_user, may_edit, require_role
+from referrals.admin.auth import guarded_user, load_editable, require_role
 from referrals.admin.forms import ActionForm, ReplyForm, WrittenQuestionsForm, options
 from referrals.admin.i18n import language_of
 from referrals.admin.views import EDITORS, _load_editable, db, error_page, flash, render
@@ -69,10 +69,7 @@ def _topic(code: str | None, language: str) -> str:
 
 def _thread(request: Request, session: Session) -> Thread | None:
     """The thread of the URL if this user may answer it; None (shown as 404) otherwise."""
-    thread = session.get(Thread, request.path_params["thread_id"])
-    if thread is None or not may_edit(guarded_user(request), thread.organization_id):
-        return None
-    return thread
+    return load_editable(request, session, lambda s, thread_id: s.get(Thread, thread_id), "thread_id")
 
 
 @require_role(*EDITORS)

@@ -20,7 +20,7 @@ from starlette_wtf import csrf_protect, csrf_token
 
 from referrals import clock, search_index
 from referrals.admin import audit, auth, reports
-from referrals.admin.auth import current_user, guarded_user, may_edit, require_role
+from referrals.admin.auth import current_user, guarded_user, load_editable, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
     LoginForm,
@@ -299,10 +299,7 @@ async def stale_entries(request: Request) -> Response:
 
 def _load_editable(request: Request, session: Session) -> Service | None:
     """The entry of the URL if this user may edit it; None (shown as 404) otherwise."""
-    service = audit.load_service(session, request.path_params["service_id"])
-    if service is None or not may_edit(current_user(request), service.organization_id):
-        return None
-    return service
+    return load_editable(request, session, audit.load_service, "service_id")
 
 
 def _preview(service: Service, language: str) -> str:

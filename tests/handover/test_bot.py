@@ -11,24 +11,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aiohttp import web
 from sqlalchemy import func, inspect, select, text
 
-from assistant.settings import Settings
 from bot import texts
-from bot.app import Adapter, build_application
-from bot.local_bot_api import LocalBotApi, create_app
-from bot.relay import RetryPolicy
 from referrals import clock
 from referrals.db import make_engine
 from referrals.handover import retention, threads
 from referrals.handover.models import Delivery, HandoverCount, Message, Thread
 from referrals.inbox_table import delete_expired_entries
 from referrals.refs import short_ref
+from tests.adapter_harness import Harness, adapter_harness
 from tests.admin.conftest import OWN_SERVICE
-from tests.fake_rasa import TOKEN, FakeRasa
-from tests.support import free_port
-from tests.test_telegram_adapter import BOT_TOKEN, Harness
 
 USER = 4242077  # a made-up Telegram chat id
 ORGANISATION = "Wissenschaftsstadt Darmstadt"
@@ -36,47 +29,19 @@ CRISIS = "er schlägt mich gerade, ich habe angst"
 CRISIS_REPLY = [{"text": "110 – Polizei (Notruf) ..."}]
 
 
-async def _start(api: LocalBotApi, rasa: FakeRasa, settings: Settings) -> tuple[Any, Adapter]:
-    application = build_application(settings)
-    application.bot_data.relay.policy = RetryPolicy(first_delay=0.2, max_delay=0.5, give_up_after=20)
-    adapter = Adapter(application, settings)
-    await adapter.start(poll_seconds=1)
-    return application, adapter
-
-
 @pytest.fixture
 async def harness(opted_in, database_url: str, tmp_path) -> AsyncIterator[Harness]:
-    api = LocalBotApi()
-    runner = web.AppRunner(create_app(api), access_log=None)
-    await runner.setup()
-    api_port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", api_port).start()
-    rasa = FakeRasa()
-    await rasa.start()
-    settings = Settings(
-        telegram_bot_token=BOT_TOKEN,
-        telegram_base_url=f"http://127.0.0.1:{api_port}/bot",
-        rasa_url=rasa.url,
-        rasa_token=TOKEN,
-        rasa_timeout_seconds=10,
+    async with adapter_harness(
+        {"give_up_after": 20},
         database_url=database_url,
         tracker_store_url=f"sqlite:///{tmp_path / 'conversations.sqlite3'}",
-        pseudonym_key="test-key",
-    )
-    application, adapter = await _start(api, rasa, settings)
-    sender = application.bot_data.relay.sender(USER)
-    rasa.languages[sender] = "de"
-    rasa.slots[sender] = {"topic": "youth_family", "city": "Darmstadt"}
-    rasa.intents[CRISIS] = "crisis_violence"
-    rasa.replies[CRISIS] = CRISIS_REPLY
-    harness = Harness(api, rasa, application, tmp_path, {}, adapter)
-    harness.settings = settings  # type: ignore[attr-defined]
-    try:
+    ) as harness:
+        sender = harness.application.bot_data.relay.sender(USER)
+        harness.rasa.languages[sender] = "de"
+        harness.rasa.slots[sender] = {"topic": "youth_family", "city": "Darmstadt"}
+        harness.rasa.intents[CRISIS] = "crisis_violence"
+        harness.rasa.replies[CRISIS] = CRISIS_REPLY
         yield harness
-    finally:
-        await harness.adapter.stop()
-        await rasa.stop()
-        await runner.cleanup()
 
 
 async def _card_with_write_button(harness: Harness) -> dict[str, Any]:
@@ -168,7 +133,7 @@ async def test_a_counsellor_reply_arrives_with_the_name_also_after_a_restart(
         [thread] = session.scalars(select(Thread)).all()
         threads.add_reply(session, thread, "Kommen Sie am Dienstag um 10 Uhr zu uns. <b>Bis dann</b>")
         session.commit()
-    harness.application, harness.adapter = await _start(harness.api, harness.rasa, harness.settings)  # type: ignore[attr-defined]
+    await harness.start_again()
     [reply] = await harness.replies(chat_id=USER)
     # Sent as HTML: the header bold, the counsellor's text escaped (shown exactly as typed).
     header = texts.text("handover_reply", "de", organisation=ORGANISATION)
