@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument(
         "--parses",
         type=Path,
-        help="write every message's parse data to this JSON file (for benchmarks/after_alarm.py)",
+        help="write every message's parse data to this JSON file (for analysis)",
     )
     args = parser.parse_args()
     model = args.model or newest_model()
