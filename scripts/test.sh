@@ -5,7 +5,7 @@
 #                              the end-to-end tests that start real Rasa, the real action server and
 #                              the real Telegram adapter against a local Bot API server).
 #   scripts/test.sh --quick    the tests that need neither the Rasa model nor a browser (pytest -m
-#                              "not model and not browser"): no validation, no training; a few minutes.
+#                              "not model and not browser", on 2 workers): no validation, no training.
 # Lint, format, types and import contracts are scripts/check.sh (.ci/run runs both).
 # Extra arguments go to pytest, e.g. scripts/test.sh --quick -k places
 set -euo pipefail
@@ -53,7 +53,9 @@ if ! $quick && ! command -v chromium >/dev/null 2>&1; then
 fi
 echo "== pytest"
 if $quick; then
-  set -- -m "not model and not browser" "$@"
+  # Both cores (pytest-xdist; TEST_WORKERS to change): each worker has its own databases and
+  # ports. The full run stays in one process: its end-to-end tests start real Rasa servers.
+  set -- -m "not model and not browser" -n "${TEST_WORKERS:-2}" "$@"
 fi
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
