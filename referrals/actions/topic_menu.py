@@ -45,8 +45,13 @@ class ActionTopicMenu(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = tracker.get_slot("language") or "de"
-        dispatcher.utter_message(text=message("choose_topic", language), buttons=topic_buttons(language))
+        buttons = topic_buttons(language, self.ranking(tracker))
+        dispatcher.utter_message(text=message("choose_topic", language), buttons=buttons)
         return []
+
+    def ranking(self, tracker: Tracker) -> list[tuple[str, float]] | None:
+        """The topics to put first: none after a greeting or a misunderstanding."""
+        return None
 
 
 @measured
@@ -56,12 +61,6 @@ class ActionAskTopic(ActionTopicMenu):
     def name(self) -> str:
         return "action_ask_topic"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def ranking(self, tracker: Tracker) -> list[tuple[str, float]] | None:
         # The request named no topic clearly enough to search; its likely topics come first.
-        language = tracker.get_slot("language") or "de"
-        ranking = topic_ranking(tracker.latest_message or {})
-        buttons = topic_buttons(language, ranking)
-        dispatcher.utter_message(text=message("choose_topic", language), buttons=buttons)
-        return []
+        return topic_ranking(tracker.latest_message or {})

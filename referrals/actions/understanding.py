@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -76,17 +77,21 @@ def local_service_town(town: str | None) -> str | None:
     """The name under which content/crisis.yml `local` has the town (the slot's value must be
     that name exactly), also when the town comes spelled otherwise: the gazetteer's name of a
     place the directory lacks is often not the German one ("Nuremberg" for "Nürnberg")."""
-    towns = towns_with_local_emergency_service()
-    if not town or town in towns:
+    if not town or town in towns_with_local_emergency_service():
         return town or None
     place = gazetteer().lookup(town)
-    if place is None:
-        return None
-    for name in sorted(towns):
-        known = gazetteer().lookup(name)
-        if known is not None and (known.latitude, known.longitude) == (place.latitude, place.longitude):
-            return name
-    return None
+    return _local_service_places().get(place) if place is not None else None
+
+
+@lru_cache
+def _local_service_places() -> dict[Place, str]:
+    """The gazetteer's place of each town with a local service, looked up once (this runs on every
+    message that names a town)."""
+    return {
+        place: name
+        for name in sorted(towns_with_local_emergency_service())
+        if (place := gazetteer().lookup(name)) is not None
+    }
 
 
 def _last_set(events: list[EventType], slot: str) -> str | None:
