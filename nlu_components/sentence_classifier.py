@@ -70,6 +70,9 @@ ANSWER_RANKING_KEY = "answer_ranking"
 ANSWER_RANKING_LENGTH = 10
 SENTENCE_CRISIS_KEY = "sentence_crisis"
 CRISIS_VETO_KEY = "crisis_veto"
+# The intent as DIET and the fallback left it, before any emergency decision: for evaluation
+# (benchmarks/crisis_recall.py --parses replays the decision from it).
+INCOMING_INTENT_KEY = "incoming_intent"
 _MODELS = "classifiers.joblib"
 
 
@@ -250,6 +253,12 @@ class SentenceClassifier(GraphComponent):
         for message in messages:
             # No vector for button payloads (they say what they mean) or without the encoder.
             if self._classifiers and (vector := sentence_vector(message)) is not None:
+                incoming = message.get(INTENT) or {}
+                message.set(
+                    INCOMING_INTENT_KEY,
+                    {k: incoming.get(k) for k in (INTENT_NAME_KEY, "confidence")},
+                    add_to_output=True,
+                )
                 self._decide_crisis(message, vector)
                 self._decide_topic(message, vector)
                 self._rank_answers(message, vector)
