@@ -6,13 +6,13 @@ Built here rather than in domain responses so that topic labels have one home
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import button, payload, reply_language
 from referrals.actions.faq_answer import topic_ranking
 from referrals.actions.metrics import measured
 from referrals.cards import message
@@ -26,10 +26,7 @@ def topic_buttons(language: str, ranking: list[tuple[str, float]] | None = None)
     """One button per topic; the message's likely topics (`ranking`, best first) lead the menu."""
     likely = [code for code, p in ranking or [] if code in TOPICS and p >= LIKELY_TOPIC]
     return [
-        {
-            "title": TOPICS[code].label(language),
-            "payload": "/request_referral" + json.dumps({"topic": code}, separators=(",", ":")),
-        }
+        button(TOPICS[code].label(language), payload("request_referral", topic=code))
         for code in [*likely, *(c for c in MENU_TOPICS if c not in likely)]
     ]
 
@@ -44,7 +41,7 @@ class ActionTopicMenu(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+        language = reply_language(tracker)
         buttons = topic_buttons(language, self.ranking(tracker))
         dispatcher.utter_message(text=message("choose_topic", language), buttons=buttons)
         return []
