@@ -1,17 +1,20 @@
 """What every action reads from a turn and writes back: the reply language, the latest message's
 intent and entities, and buttons.
 
-Plain functions: the form validation (a FormValidationAction) and the slot extraction need them
-as much as the actions that answer.
+Functions, so that the form validation (a FormValidationAction) and the slot extraction can use
+them too; and ReplyAction, for the actions that answer: they all start from the reply language.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.cards import message
 from referrals.topics import DEFAULT_LANGUAGE
@@ -64,3 +67,18 @@ def button(title: str, sends: str) -> dict[str, str]:
 def help_button(language: str) -> dict[str, str]:
     """ "Not what I meant": back to the topic menu (intent help)."""
     return button(message("not_what_i_meant", language), "/help")
+
+
+class ReplyAction(Action, ABC):
+    """An action that answers the user: rasa-sdk's `run`, given the reply language.
+
+    Abstract, so that rasa-sdk's executor does not register it as an action of its own."""
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return self.reply(dispatcher, tracker, reply_language(tracker))
+
+    @abstractmethod
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
+        """Say what this action says, in `language`; the events it returns (slots) as `run`'s."""

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import button, help_button, latest_entity, payload, reply_language
+from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
 from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
@@ -97,14 +97,11 @@ def fits(faq: str, ranking: list[tuple[str, float]]) -> bool:
 
 
 @measured
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(ReplyAction):
     def name(self) -> str:
         return "action_answer_faq"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = reply_language(tracker)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         titles = faq_titles()
         picked = _picked(tracker)
         if picked is not None:  # a "which of these" button

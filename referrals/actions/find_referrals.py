@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import button, help_button, latest_entity, payload, reply_language
+from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
 from referrals.actions.faq_answer import faq_ranking, sure_faq
 from referrals.actions.handover import write_buttons
 from referrals.actions.metrics import measured
@@ -75,14 +73,11 @@ def more_button(topic: str, page: int, language: str) -> dict[str, str]:
 
 
 @measured
-class ActionFindReferrals(Action):
+class ActionFindReferrals(ReplyAction):
     def name(self) -> str:
         return "action_find_referrals"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = reply_language(tracker)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
         place = conversation_place(tracker)

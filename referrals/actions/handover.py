@@ -8,14 +8,12 @@ The button's payload, `write:<short ref>`, is not a Rasa intent: the Telegram ad
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from referrals.actions.base import button, reply_language
+from referrals.actions.base import ReplyAction, button
 from referrals.actions.understanding import conversation_place
 from referrals.cards import message
 from referrals.db import get_sessionmaker
@@ -44,14 +42,11 @@ def write_buttons(session: Session, shown: list[Referral], language: str) -> dic
     }
 
 
-class ActionOfferHandover(Action):
+class ActionOfferHandover(ReplyAction):
     def name(self) -> str:
         return "action_offer_handover"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = reply_language(tracker)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         topic = tracker.get_slot("topic")
         place = conversation_place(tracker)
         if not topic or place is None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import latest_intent, reply_language
+from referrals.actions.base import ReplyAction, latest_intent, reply_language
 from referrals.actions.directory import load_places, places
 from referrals.actions.metrics import measured
 from referrals.actions.understanding import shared_place
@@ -47,16 +47,13 @@ class ValidateReferralForm(FormValidationAction):
 
 
 @measured
-class ActionAskCity(Action):
+class ActionAskCity(ReplyAction):
     """The referral form's question for the `city` slot, naming the directory's places."""
 
     def name(self) -> str:
         return "action_ask_city"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = reply_language(tracker)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         # Telegram shows a "send my location" button for this (custom payload, see bot/rendering.py).
         dispatcher.utter_message(
             text=message("ask_city", language, cities=", ".join(load_places())),

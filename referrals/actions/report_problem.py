@@ -8,13 +8,12 @@ user (no sender id, no text): only the service, the reason and the time.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import button, latest_entity, payload, reply_language
+from referrals.actions.base import ReplyAction, button, latest_entity, payload
 from referrals.actions.metrics import measured
 from referrals.admin.models import REPORT_REASONS
 from referrals.admin.reports import store_report
@@ -38,14 +37,11 @@ def reason_buttons(ref: str, language: str) -> list[dict[str, str]]:
 
 
 @measured
-class ActionReportProblem(Action):
+class ActionReportProblem(ReplyAction):
     def name(self) -> str:
         return "action_report_problem"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = reply_language(tracker)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         ref, reason = latest_entity(tracker, "ref"), latest_entity(tracker, "reason")
         if ref is None:  # typed ("this address is wrong"): say where the button is
             dispatcher.utter_message(text=message("report_how", language))
