@@ -25,8 +25,8 @@ MAX_PAYLOAD_BYTES = 64  # Telegram's limit for a button's callback data
 
 
 def reply_language(tracker: Tracker) -> str:
-    """The language to answer in. action_extract_language_and_place sets the slot on every user
-    message; before it ever ran (a conversation started by a button) German, the directory's."""
+    """The language to answer in: the slot action_extract_language_and_place sets on every user
+    message, DEFAULT_LANGUAGE (German) while it is unset."""
     return tracker.get_slot("language") or DEFAULT_LANGUAGE
 
 
@@ -65,7 +65,7 @@ def button(title: str, sends: str) -> dict[str, str]:
 
 
 def help_button(language: str) -> dict[str, str]:
-    """ "Not what I meant": back to the topic menu (intent help)."""
+    """The "not what I meant" button: back to the topic menu (intent help)."""
     return button(message("not_what_i_meant", language), "/help")
 
 
