@@ -2,9 +2,10 @@
 Bot API server (bot/local_bot_api.py), talking to a scripted Rasa (tests/fake_rasa.py).
 
 One place for what the adapter tests (tests/test_telegram_adapter.py, tests/handover/test_bot.py,
-tests/test_inbox_workers.py) each wrote out before: the server, the settings, building and
-starting the adapter. A module of its own, not tests/support.py: tests/fake_rasa.py imports
-tests/support.py, so support importing FakeRasa would be a cycle.
+tests/test_inbox.py, tests/test_inbox_workers.py) each wrote out before: the server, the
+settings, building, starting and crashing the adapter, a tap on a button. A module of its own,
+not tests/support.py: tests/fake_rasa.py imports tests/support.py, so support importing FakeRasa
+would be a cycle.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ USER = 4242001  # a Telegram chat id: must never show up in logs or reach Rasa
 
 
 @contextlib.asynccontextmanager
-async def bot_api_server() -> AsyncIterator[tuple[LocalBotApi, str]]:
-    """The fake Bot API served on a free port; yields it and its URL (PTB's base URL is URL/bot)."""
-    api = LocalBotApi()
+async def bot_api_server(api: LocalBotApi | None = None) -> AsyncIterator[tuple[LocalBotApi, str]]:
+    """The fake Bot API (`api`, else a new one) served on a free port; yields it and its URL
+    (PTB's base URL is URL/bot)."""
+    api = api or LocalBotApi()
     runner = web.AppRunner(create_app(api), access_log=None)
     await runner.setup()
     port = free_port()
@@ -68,6 +70,24 @@ async def start_adapter(settings: Settings, **retries: float) -> Adapter:
     adapter = Adapter(application, settings)
     await adapter.start(poll_seconds=1)
     return adapter
+
+
+async def crash(adapter: Adapter) -> None:
+    """Stop the adapter at once: turns are cancelled wherever they are, nothing is finished; its
+    claims' connections (several workers) close."""
+    await adapter.stop_intake()
+    await adapter.dispatcher.stop(grace_seconds=0)
+    if adapter.claims is not None:
+        adapter.claims.dispose()
+    await adapter.application.bot_data.relay.aclose()
+    await adapter.application.shutdown()
+
+
+def button_tap(message: dict[str, Any], data: str, chat_id: int = USER) -> dict[str, Any]:
+    """The update Telegram sends when the user taps a button with callback data `data` under `message`."""
+    user = {"id": chat_id, "is_bot": False, "first_name": "Tester", "language_code": "en"}
+    callback = {"id": str(time.monotonic_ns()), "from": user, "message": message, "chat_instance": "1"}
+    return {"callback_query": {**callback, "data": data}}
 
 
 @dataclass
@@ -119,18 +139,7 @@ class Harness:
     async def tap(self, message: dict[str, Any], label: str, chat_id: int = USER) -> None:
         buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
         [button] = [b for b in buttons if b["text"] == label]
-        user = {"id": chat_id, "is_bot": False, "first_name": "Tester", "language_code": "en"}
-        await self.api.add_update(
-            {
-                "callback_query": {
-                    "id": str(time.monotonic_ns()),
-                    "from": user,
-                    "message": message,
-                    "chat_instance": "1",
-                    "data": button["callback_data"],
-                }
-            }
-        )
+        await self.api.add_update(button_tap(message, button["callback_data"], chat_id))
 
 
 @contextlib.asynccontextmanager

@@ -17,20 +17,19 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
 from assistant.settings import Settings
 from bot import texts
-from bot.app import Adapter, build_application
+from bot.app import Adapter
 from bot.inbox import InboxStore
-from bot.local_bot_api import LocalBotApi, create_app
+from bot.local_bot_api import LocalBotApi
 from bot.rasa_client import replies_of_turn
-from bot.relay import RetryPolicy
 from referrals import clock
 from referrals.inbox_table import delete_expired_entries
-from tests.fake_rasa import TOKEN, FakeRasa
+from tests.adapter_harness import adapter_settings, bot_api_server, button_tap, crash, start_adapter
+from tests.fake_rasa import FakeRasa
 from tests.support import free_port
 
 USER, OTHER = 5150001, 5150002
@@ -64,17 +63,7 @@ class Rig:
     last_seen: dict[int, int] = field(default_factory=dict)
 
     def settings(self, **changes: Any) -> Settings:
-        values: dict[str, Any] = {
-            "telegram_bot_token": "123456:TEST-token",
-            "telegram_base_url": f"{self.api_url}/bot",
-            "rasa_url": self.rasa.url,
-            "rasa_token": TOKEN,
-            "rasa_timeout_seconds": 10,
-            "actions_health_url": f"{self.rasa.url}/actions/health",
-            "database_url": self.database_url,
-            "pseudonym_key": "test-key",
-        }
-        return Settings(**(values | changes))
+        return adapter_settings(self.api_url, self.rasa, database_url=self.database_url, **changes)
 
     @property
     def store(self) -> InboxStore:
@@ -82,21 +71,13 @@ class Rig:
         return self.adapter.store
 
     async def start(self, **changes: Any) -> Adapter:
-        application = build_application(self.settings(**changes))
-        application.bot_data.relay.policy = RetryPolicy(
-            first_delay=0.2, max_delay=0.5, give_up_after=30, slow_notice_after=30
-        )
-        self.adapter = Adapter(application, self.settings(**changes))
-        await self.adapter.start(poll_seconds=1)
+        self.adapter = await start_adapter(self.settings(**changes), give_up_after=30, slow_notice_after=30)
         return self.adapter
 
     async def crash(self) -> None:
         """Stop the adapter at once: turns are cancelled wherever they are, nothing is finished."""
         assert self.adapter is not None
-        await self.adapter.stop_intake()
-        await self.adapter.dispatcher.stop(grace_seconds=0)
-        await self.adapter.application.bot_data.relay.aclose()
-        await self.adapter.application.shutdown()
+        await crash(self.adapter)
         self.adapter = None
 
     async def say(self, text_: str, chat_id: int = USER, update_id: int | None = None) -> int:
@@ -133,20 +114,18 @@ class Rig:
 @pytest.fixture
 async def rig(database_url: str) -> AsyncIterator[Rig]:
     api = RecordingBotApi(database_url)
-    runner = web.AppRunner(create_app(api), access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    rasa = FakeRasa()
-    await rasa.start()
-    rig = Rig(database_url, api, rasa, f"http://127.0.0.1:{port}")
     try:
-        yield rig
+        async with bot_api_server(api) as (_, api_url):
+            rasa = FakeRasa()
+            await rasa.start()
+            rig = Rig(database_url, api, rasa, api_url)
+            try:
+                yield rig
+            finally:
+                if rig.adapter is not None:
+                    await rig.adapter.stop()
+                await rasa.stop()
     finally:
-        if rig.adapter is not None:
-            await rig.adapter.stop()
-        await rasa.stop()
-        await runner.cleanup()
         api.engine.dispose()
 
 
@@ -255,15 +234,7 @@ async def test_forget_leaves_nothing_of_the_chat_in_the_inbox(rig: Rig) -> None:
     [question] = await rig.api.messages_after(USER, 0, 10)
     rig.last_seen[USER] = question["message_id"]
     button = question["reply_markup"]["inline_keyboard"][0][0]
-    user = {"id": USER, "is_bot": False, "first_name": "Tester", "language_code": "en"}
-    callback = {
-        "id": "1",
-        "from": user,
-        "message": question,
-        "chat_instance": "1",
-        "data": button["callback_data"],
-    }
-    await rig.api.add_update({"callback_query": callback})
+    await rig.api.add_update(button_tap(question, button["callback_data"], USER))
     assert await rig.replies() == [texts.text("forgotten", "en")]
     await adapter.dispatcher.wait_idle()
     for row in rig.rows():
@@ -331,19 +302,8 @@ async def test_a_button_tapped_long_ago_is_still_handled(rig: Rig) -> None:
     """After a restart or a Rasa outage the tap is too old to be answered (400), not too old to count."""
     rig.api.faults["answerCallbackQuery"] = [(400, 0)]
     await rig.start()
-    user = {"id": USER, "is_bot": False, "first_name": "Tester", "language_code": "en"}
     message = {"message_id": 1, "date": int(time.time()), "chat": {"id": USER, "type": "private"}}
-    await rig.api.add_update(
-        {
-            "callback_query": {
-                "id": "7",
-                "from": user,
-                "message": message,
-                "chat_instance": "1",
-                "data": "/help",
-            }
-        }
-    )
+    await rig.api.add_update(button_tap(message, "/help", USER))
     assert await rig.replies() == ["echo: /help"]
 
 

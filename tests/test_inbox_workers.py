@@ -20,7 +20,7 @@ from aiohttp import web
 from assistant.settings import Settings
 from bot.app import Adapter, build_application
 from bot.local_bot_api import LocalBotApi
-from tests.adapter_harness import adapter_settings, bot_api_server, start_adapter
+from tests.adapter_harness import adapter_settings, bot_api_server, crash, start_adapter
 from tests.burst import Score, score
 from tests.fake_rasa import FakeRasa
 
@@ -80,12 +80,8 @@ class Pair:
         """Gone at once, turns cancelled wherever they are; its claims' connections close."""
         adapter = self.workers[worker]
         assert adapter is not None
-        await adapter.stop_intake()
-        await adapter.dispatcher.stop(grace_seconds=0)
         assert adapter.claims is not None
-        adapter.claims.dispose()
-        await adapter.application.bot_data.relay.aclose()
-        await adapter.application.shutdown()
+        await crash(adapter)
         self.workers[worker] = None
 
     async def burst(self) -> dict[int, list[str]]:

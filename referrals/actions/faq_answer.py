@@ -19,13 +19,13 @@ these" buttons offer only answers of the message's likely topics.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
 from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
@@ -42,14 +42,12 @@ TOPIC_ALSO = 0.2
 
 def pick_payload(faq: str) -> str:
     """What a "did you mean" button sends: the FAQ intent with the chosen answer."""
-    return "/faq" + json.dumps({"faq_pick": faq}, separators=(",", ":"))
+    return payload("faq", faq_pick=faq)
 
 
 def _picked(tracker: Tracker) -> str | None:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "faq_pick" and entity.get("value") in faq_titles():
-            return str(entity["value"])
-    return None
+    picked = latest_entity(tracker, "faq_pick")
+    return picked if picked in faq_titles() else None
 
 
 def faq_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
@@ -99,14 +97,11 @@ def fits(faq: str, ranking: list[tuple[str, float]]) -> bool:
 
 
 @measured
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(ReplyAction):
     def name(self) -> str:
         return "action_answer_faq"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or DEFAULT_LANGUAGE
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         titles = faq_titles()
         picked = _picked(tracker)
         if picked is not None:  # a "which of these" button
@@ -124,12 +119,9 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(text=message("cannot_explain", language))
             return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", topic)]
         buttons = [
-            {
-                "title": titles[option].get(language) or titles[option][DEFAULT_LANGUAGE],
-                "payload": pick_payload(option),
-            }
+            button(titles[option].get(language) or titles[option][DEFAULT_LANGUAGE], pick_payload(option))
             for option, _confidence in ranking[:CHOICES]
         ]
-        buttons.append({"title": message("not_what_i_meant", language), "payload": "/help"})
+        buttons.append(help_button(language))
         dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
         return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", None)]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
 from referrals.actions.faq_answer import faq_ranking, sure_faq
 from referrals.actions.handover import write_buttons
 from referrals.actions.metrics import measured
@@ -29,17 +27,10 @@ EXPLAIN_CONFIDENCE = 0.5
 EXPLAIN_MARGIN = 0.25
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == name and entity.get("value") is not None:
-            return str(entity["value"])
-    return None
-
-
 def _page(tracker: Tracker) -> int:
     """Which three entries: the "more" button sends request_referral with a `page` entity."""
     try:
-        return min(max(int(_entity(tracker, "page") or 1), 1), MAX_PAGES)
+        return min(max(int(latest_entity(tracker, "page") or 1), 1), MAX_PAGES)
     except ValueError:
         return 1
 
@@ -47,16 +38,13 @@ def _page(tracker: Tracker) -> int:
 def _spoken_language(tracker: Tracker) -> str | None:
     """A language the places must speak: the "only in my language" button's `language` entity,
     else the one the request named ("a Turkish-speaking doctor")."""
-    code = _entity(tracker, "language") or tracker.get_slot("spoken_language")
+    code = latest_entity(tracker, "language") or tracker.get_slot("spoken_language")
     return code if code in SUPPORTED_LANGUAGES else None
 
 
 def language_button(topic: str, language: str) -> dict[str, str]:
-    payload = "/request_referral" + json.dumps({"topic": topic, "language": language}, separators=(",", ":"))
-    return {
-        "title": message("only_my_language", language, speaks=language_names((language,), language)),
-        "payload": payload,
-    }
+    title = message("only_my_language", language, speaks=language_names((language,), language))
+    return button(title, payload("request_referral", topic=topic, language=language))
 
 
 def explanation(tracker: Tracker, topic: str) -> str | None:
@@ -81,19 +69,15 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
 
 
 def more_button(topic: str, page: int, language: str) -> dict[str, str]:
-    payload = "/request_referral" + json.dumps({"topic": topic, "page": page}, separators=(",", ":"))
-    return {"title": message("more_places", language), "payload": payload}
+    return button(message("more_places", language), payload("request_referral", topic=topic, page=page))
 
 
 @measured
-class ActionFindReferrals(Action):
+class ActionFindReferrals(ReplyAction):
     def name(self) -> str:
         return "action_find_referrals"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         topic = tracker.get_slot("topic")
         city = tracker.get_slot("city")
         place = conversation_place(tracker)
@@ -110,7 +94,7 @@ class ActionFindReferrals(Action):
         # "more" pages show further organisations for the same request: not another search
         record_referral(topic, city, result.scope, [r.organization for r in shown], page == 1)
 
-        other_topic = [{"title": message("not_what_i_meant", language), "payload": "/help"}]
+        other_topic = [help_button(language)]
         last_buttons = [more_button(topic, page + 1, language)] if has_more else []
         if not spoken and language != "de" and not all(language in r.languages for r in shown):
             last_buttons.append(language_button(topic, language))

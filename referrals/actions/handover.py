@@ -8,13 +8,12 @@ The button's payload, `write:<short ref>`, is not a Rasa intent: the Telegram ad
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from referrals.actions.base import ReplyAction, button
 from referrals.actions.understanding import conversation_place
 from referrals.cards import message
 from referrals.db import get_sessionmaker
@@ -28,10 +27,9 @@ SEARCHED = 30  # opted-in services are few: look further down the ranking for th
 
 
 def write_button(service_id: str, organization: str, language: str) -> dict[str, str]:
-    return {
-        "title": message("write_to", language, organisation=organization),
-        "payload": WRITE_PREFIX + short_ref(service_id),
-    }
+    return button(
+        message("write_to", language, organisation=organization), WRITE_PREFIX + short_ref(service_id)
+    )
 
 
 def write_buttons(session: Session, shown: list[Referral], language: str) -> dict[str, dict[str, str]]:
@@ -44,14 +42,11 @@ def write_buttons(session: Session, shown: list[Referral], language: str) -> dic
     }
 
 
-class ActionOfferHandover(Action):
+class ActionOfferHandover(ReplyAction):
     def name(self) -> str:
         return "action_offer_handover"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         topic = tracker.get_slot("topic")
         place = conversation_place(tracker)
         if not topic or place is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, button, payload
 from referrals.actions.metrics import measured
 from referrals.actions.topic_menu import topic_buttons
 from referrals.actions.understanding import asked_language
@@ -18,16 +18,13 @@ from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_languag
 
 
 @measured
-class ActionOfferReferral(Action):
+class ActionOfferReferral(ReplyAction):
     """Offer a counselling point for the topic of the question just answered."""
 
     def name(self) -> str:
         return "action_offer_referral"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         # The topic of the answer action_answer_faq just gave, or of the question it could not
         # answer (none when it asked which question was meant).
         topic = faq_topics().get(tracker.get_slot("answered_faq") or "") or tracker.get_slot(
@@ -35,12 +32,11 @@ class ActionOfferReferral(Action):
         )
         if topic is None:
             return [SlotSet("offered_topic", None)]  # a later "yes" must not accept an old offer
-        payload = "/request_referral" + json.dumps({"topic": topic}, separators=(",", ":"))
         dispatcher.utter_message(
             text=message("offer_referral", language),
             buttons=[
-                {"title": message("yes_find_place", language), "payload": payload},
-                {"title": message("no_thanks", language), "payload": "/deny"},
+                button(message("yes_find_place", language), payload("request_referral", topic=topic)),
+                button(message("no_thanks", language), "/deny"),
             ],
         )
         return [SlotSet("offered_topic", topic)]
@@ -60,27 +56,20 @@ class ActionAcceptOffer(Action):
 
 
 @measured
-class ActionConfirmLanguage(Action):
+class ActionConfirmLanguage(ReplyAction):
     """Confirm a language switch in the new language, or ask which language with buttons."""
 
     def name(self) -> str:
         return "action_confirm_language"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         if tracker.get_slot("language_choice") and asked_language(tracker.latest_message or {}):
             dispatcher.utter_message(text=message("language_set", language), buttons=topic_buttons(language))
             return []
         dispatcher.utter_message(
             text=message("choose_language", language),
             buttons=[
-                {
-                    "title": LANGUAGE_NAMES[code],
-                    "payload": choose_language_payload(code),
-                }
-                for code in SUPPORTED_LANGUAGES
+                button(LANGUAGE_NAMES[code], choose_language_payload(code)) for code in SUPPORTED_LANGUAGES
             ],
         )
         return []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, latest_intent, reply_language
 from referrals.actions.directory import load_places, places
 from referrals.actions.metrics import measured
 from referrals.actions.understanding import shared_place
@@ -31,16 +32,14 @@ class ValidateReferralForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Normalise to a known place; say which places the directory has when it is not one."""
         resolver = places().get()
-        if (tracker.latest_message.get("intent") or {}).get("name") == "inform_place" and (
-            shared := shared_place(tracker)
-        ):
+        if latest_intent(tracker) == "inform_place" and (shared := shared_place(tracker)):
             return {"city": shared.name}
         place = resolver.named(str(value or "")) or resolver.find(str(value or ""))
         if place:
             return {"city": place.name}
-        if (tracker.latest_message.get("intent") or {}).get("name") in ("affirm", "deny"):
+        if latest_intent(tracker) in ("affirm", "deny"):
             return {"city": None}  # "yes"/"no" is not a place: just ask again
-        language = tracker.get_slot("language") or "de"
+        language = reply_language(tracker)
         dispatcher.utter_message(
             text=message("unknown_city", language, text=str(value)[:60], cities=", ".join(load_places()))
         )
@@ -48,16 +47,13 @@ class ValidateReferralForm(FormValidationAction):
 
 
 @measured
-class ActionAskCity(Action):
+class ActionAskCity(ReplyAction):
     """The referral form's question for the `city` slot, naming the directory's places."""
 
     def name(self) -> str:
         return "action_ask_city"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         # Telegram shows a "send my location" button for this (custom payload, see bot/rendering.py).
         dispatcher.utter_message(
             text=message("ask_city", language, cities=", ".join(load_places())),

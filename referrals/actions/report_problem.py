@@ -7,14 +7,13 @@ user (no sender id, no text): only the service, the reason and the time.
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, button, latest_entity, payload
 from referrals.actions.metrics import measured
 from referrals.admin.models import REPORT_REASONS
 from referrals.admin.reports import store_report
@@ -25,39 +24,25 @@ from referrals.refs import short_ref
 log = logging.getLogger("referrals.actions")
 
 
-def _payload(**entities: str) -> str:
-    return "/report_problem" + json.dumps(entities, separators=(",", ":"))
-
-
 def report_button(service_id: str, language: str) -> dict[str, str]:
     """The button under a referral card."""
-    return {"title": message("report_problem", language), "payload": _payload(ref=short_ref(service_id))}
+    return button(message("report_problem", language), payload("report_problem", ref=short_ref(service_id)))
 
 
 def reason_buttons(ref: str, language: str) -> list[dict[str, str]]:
     return [
-        {"title": message(f"reason_{reason}", language), "payload": _payload(ref=ref, reason=reason)}
+        button(message(f"reason_{reason}", language), payload("report_problem", ref=ref, reason=reason))
         for reason in REPORT_REASONS
     ]
 
 
-def _entity(tracker: Tracker, name: str) -> str | None:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == name and entity.get("value"):
-            return str(entity["value"])
-    return None
-
-
 @measured
-class ActionReportProblem(Action):
+class ActionReportProblem(ReplyAction):
     def name(self) -> str:
         return "action_report_problem"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
-        ref, reason = _entity(tracker, "ref"), _entity(tracker, "reason")
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
+        ref, reason = latest_entity(tracker, "ref"), latest_entity(tracker, "reason")
         if ref is None:  # typed ("this address is wrong"): say where the button is
             dispatcher.utter_message(text=message("report_how", language))
             return []

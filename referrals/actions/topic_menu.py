@@ -6,13 +6,11 @@ Built here rather than in domain responses so that topic labels have one home
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import ReplyAction, button, payload
 from referrals.actions.faq_answer import topic_ranking
 from referrals.actions.metrics import measured
 from referrals.cards import message
@@ -26,25 +24,19 @@ def topic_buttons(language: str, ranking: list[tuple[str, float]] | None = None)
     """One button per topic; the message's likely topics (`ranking`, best first) lead the menu."""
     likely = [code for code, p in ranking or [] if code in TOPICS and p >= LIKELY_TOPIC]
     return [
-        {
-            "title": TOPICS[code].label(language),
-            "payload": "/request_referral" + json.dumps({"topic": code}, separators=(",", ":")),
-        }
+        button(TOPICS[code].label(language), payload("request_referral", topic=code))
         for code in [*likely, *(c for c in MENU_TOPICS if c not in likely)]
     ]
 
 
 @measured
-class ActionTopicMenu(Action):
+class ActionTopicMenu(ReplyAction):
     """Shows the topic menu (after a greeting, on /help, after a misunderstanding)."""
 
     def name(self) -> str:
         return "action_topic_menu"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        language = tracker.get_slot("language") or "de"
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
         buttons = topic_buttons(language, self.ranking(tracker))
         dispatcher.utter_message(text=message("choose_topic", language), buttons=buttons)
         return []

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions.base import entity, latest_intent
 from referrals.actions.directory import places
 from referrals.actions.metrics import measured
 from referrals.content import towns_with_local_emergency_service
@@ -33,7 +34,7 @@ class ActionExtractLanguageAndPlace(Action):
         metadata = message.get("metadata") or {}
         events: list[EventType] = []
         choice = tracker.get_slot("language_choice")
-        intent = (message.get("intent") or {}).get("name") or ""
+        intent = latest_intent(tracker)
         if intent == "choose_language":
             asked = asked_language(message)
             if asked is not None:
@@ -47,7 +48,7 @@ class ActionExtractLanguageAndPlace(Action):
             # Each new request says afresh whether it wants a language ("more" buttons keep it).
             events.append(SlotSet("spoken_language", requested_spoken_language(text)))
         named = None if text.startswith("/") else places().get().find(text)
-        latitude, longitude = _entity(message, "latitude"), _entity(message, "longitude")
+        latitude, longitude = entity(message, "latitude"), entity(message, "longitude")
         if latitude is not None and longitude is not None:  # a shared location
             place = places().get().at(float(latitude), float(longitude))
             if place is not None:
@@ -57,7 +58,7 @@ class ActionExtractLanguageAndPlace(Action):
             # (the form would go on with a search instead of the crisis rules answering).
             if named:
                 events += [SlotSet("city", named.name), SlotSet("location", None)]
-            elif mentioned := _entity(message, "place"):
+            elif mentioned := entity(message, "place"):
                 # A place nobody knows: pass it on so that the form's validation says so,
                 # instead of silently keeping an earlier city.
                 events += [SlotSet("city", mentioned), SlotSet("location", None)]
@@ -102,18 +103,11 @@ def _last_set(events: list[EventType], slot: str) -> str | None:
 def asked_language(message: dict[str, Any]) -> str | None:
     """The language a request to switch asks for: the NLU's entity, else the one language its
     text names ("بالعربي لو سمحت" where the entity was missed)."""
-    asked = _entity(message, "language")
+    asked = entity(message, "language")
     if asked in SUPPORTED_LANGUAGES:
         return asked
     text = str(message.get("text") or "")
     return None if text.startswith("/") else named_language(text)
-
-
-def _entity(message: dict[str, Any], name: str) -> str | None:
-    for entity in message.get("entities") or []:
-        if entity.get("entity") == name and entity.get("value") not in (None, ""):
-            return str(entity["value"])
-    return None
 
 
 def shared_place(tracker: Tracker) -> Place | None:
