@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from referrals.db import make_engine
-from referrals.hsds import all_services, export_json, import_file, service_to_hsds
+from referrals.directory.hsds import all_services, export_json, import_file, service_to_hsds
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "directory_search.py"
 

@@ -20,7 +20,7 @@ from referrals.admin.models import REPORT_REASONS
 from referrals.admin.reports import store_report
 from referrals.cards import message
 from referrals.db import get_sessionmaker
-from referrals.refs import short_ref
+from referrals.directory.refs import short_ref
 
 log = logging.getLogger("referrals.actions")
 

@@ -93,8 +93,8 @@ def create_user(
     session: Session, email: str, password: str, role: str, organization_ids: tuple[str, ...] = ()
 ) -> AdminUser:
     """A new user (the caller commits). Raises ValueError for a bad role, password or a taken e-mail."""
-    from referrals import validation
     from referrals.admin.models import Membership
+    from referrals.directory import validation
 
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")

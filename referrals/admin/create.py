@@ -37,8 +37,8 @@ from referrals.admin.manage import organization_values
 from referrals.admin.models import AdminUser
 from referrals.admin.views import EDITORS, db, error_page, flash, organizations_of, render
 from referrals.cards import card
-from referrals.models import Organization
-from referrals.search import referral_of
+from referrals.directory.models import Organization
+from referrals.directory.search import referral_of
 
 log = logging.getLogger("referrals.admin")
 

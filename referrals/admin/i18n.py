@@ -1,7 +1,7 @@
 """Interface texts of the admin in German and English, and the language of a request.
 
 The language is the user's choice (the DE/EN switch, kept in the session), else the browser's
-Accept-Language, else German. Validation messages come from referrals.validation in English;
+Accept-Language, else German. Validation messages come from referrals.directory.validation in English;
 `field_error` gives them in German for the German interface.
 """
 
@@ -343,7 +343,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.
+# English validator messages (referrals.directory.validation, referrals.directory.hsds) -> German, by pattern.
 _GERMAN_ERRORS = [
     (r"^missing$", "Pflichtfeld"),
     (r"^not a phone number: (.*?) \(.*\)$", r"keine Telefonnummer: \1"),

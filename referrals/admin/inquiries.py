@@ -23,9 +23,9 @@ from referrals.admin.forms import ActionForm, ReplyForm, WrittenQuestionsForm, o
 from referrals.admin.i18n import language_of
 from referrals.admin.views import EDITORS, _load_editable, db, error_page, flash, render
 from referrals.cards import language_names
+from referrals.directory.models import Organization, Service
 from referrals.handover import threads
 from referrals.handover.models import STATES, Thread, WrittenQuestions
-from referrals.models import Organization, Service
 from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, TOPICS
 
 log = logging.getLogger("referrals.admin")

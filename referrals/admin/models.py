@@ -1,7 +1,7 @@
 """Tables of the counsellor admin: users, their organisations, entry versions, problem reports.
 
-They share referrals.models.Base, so one Alembic history (branch "admin") creates them.
-Field-level changes are also written to the HSDS `metadata` table (referrals.models.Metadata);
+They share referrals.directory.models.Base, so one Alembic history (branch "admin") creates them.
+Field-level changes are also written to the HSDS `metadata` table (referrals.directory.models.Metadata);
 `EntryVersion` adds whole-entry snapshots so that an earlier version can be restored.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from referrals.models import Base
+from referrals.directory.models import Base
 
 ROLES = ("admin", "counsellor", "coordinator")
 REPORT_REASONS = ("closed", "moved", "phone", "language")
@@ -82,7 +82,7 @@ class EntryVersion(Base):
     action: Mapped[str] = mapped_column(String(20))  # baseline | edit | verify | archive | restore | ...
     changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
-    snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.hsds.service_to_hsds
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.directory.hsds.service_to_hsds
     # Reasons of the bot's reports this change closed (JSON list), shown as a note in the history.
     closed_reports: Mapped[str | None] = mapped_column(Text)
 

@@ -2,7 +2,7 @@
 
 A report holds the service, a reason and the time: nothing about the user (no sender id,
 no text). The bot's buttons carry a short reference to the service (`short_ref`: 11
-characters of a hash, referrals/refs.py) because Telegram allows only 64 bytes of button data.
+characters of a hash, referrals/directory/refs.py) because Telegram allows only 64 bytes of button data.
 
 No web framework here: the action server imports this module.
 """
@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from referrals import clock
 from referrals.admin.models import REPORT_REASONS, ProblemReport
-from referrals.models import Service
-from referrals.refs import resolve_ref
+from referrals.directory.models import Service
+from referrals.directory.refs import resolve_ref
 
 
 def store_report(session: Session, ref: str, reason: str) -> ProblemReport | None:

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from referrals import clock
-from referrals.models import Base
+from referrals.directory.models import Base
 from referrals.statistics.models import (
     ALL_CITIES,
     NO_CITY,
@@ -306,7 +306,7 @@ def recorder() -> Recorder:
     with _recorder_lock:
         if _recorder is None:
             from referrals.db import get_sessionmaker
-            from referrals.search import directory_places
+            from referrals.directory.search import directory_places
 
             def cities() -> list[str]:
                 with get_sessionmaker()() as session:

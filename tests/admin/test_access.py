@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 
 from referrals.admin import auth
 from referrals.admin.models import AdminUser, ProblemReport
-from referrals.models import Service
+from referrals.directory.models import Service
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, PASSWORD, ROLES, USERS, csrf_of
 from tests.admin.html_forms import main_form, setv
 

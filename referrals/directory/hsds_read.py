@@ -4,8 +4,8 @@
   (what an HSDS API's `/services/{id}` returns);
 - pages of an HSDS API's `/services` (`{"total_items", "page_number", "contents": [...]}`), one
   file per page, given together: every page must be there, each once;
-- the HSDS tabular form: CSV tables beside a `datapackage.json` (referrals.tabular);
-- our own flat CSV (referrals.csv_format) is told apart by its `service_id` column.
+- the HSDS tabular form: CSV tables beside a `datapackage.json` (referrals.directory.tabular);
+- our own flat CSV (referrals.directory.csv_format) is told apart by its `service_id` column.
 
 Anything else is refused with one line saying what was expected (DirectoryImportError).
 """
@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from referrals.hsds import DirectoryImportError, Problem
+from referrals.directory.hsds import DirectoryImportError, Problem
 
 EXPECTED = (
     'expected a JSON list of HSDS services, {"services": [...]}, one service, HSDS API pages '
@@ -73,7 +73,7 @@ def _pages(pages: list[tuple[Path, dict[str, Any]]]) -> Records:
 
 def read_records(paths: list[Path]) -> Records:
     """The service records of the files; raises DirectoryImportError for a shape not understood."""
-    from referrals.tabular import read_datapackage
+    from referrals.directory.tabular import read_datapackage
 
     if len(paths) == 1 and (paths[0].is_dir() or paths[0].name == "datapackage.json"):
         folder = paths[0] if paths[0].is_dir() else paths[0].parent

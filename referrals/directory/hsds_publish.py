@@ -1,6 +1,6 @@
 """The directory as other HSDS 3.0 systems read it: the file export and the read-only API.
 
-`referrals.hsds.service_to_hsds` is the directory's own record of an entry (our ids, `None` for
+`referrals.directory.hsds.service_to_hsds` is the directory's own record of an entry (our ids, `None` for
 what is empty; the admin's versions and forms use it). Here that record becomes one that
 validates against HSDS 3.0's compiled schemas (service.json, organization.json):
 
@@ -28,8 +28,8 @@ from typing import Any
 
 from babel import Locale
 
-from referrals.hsds import TAXONOMY, service_to_hsds
-from referrals.models import Organization, Service
+from referrals.directory.hsds import TAXONOMY, service_to_hsds
+from referrals.directory.models import Organization, Service
 from referrals.topics import TOPICS
 
 # Fixed namespace of the directory's derived ids: never change it, or every exported id changes.

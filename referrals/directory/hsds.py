@@ -20,9 +20,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
-from referrals import clock, search_index
-from referrals import validation as v
-from referrals.models import (
+from referrals import clock
+from referrals.directory import search_index
+from referrals.directory import validation as v
+from referrals.directory.models import (
     Address,
     Contact,
     Location,
@@ -385,7 +386,7 @@ class _Writer:
         )
 
     def write(self, values: dict[str, Any]) -> None:
-        from referrals.geocoding import fill_coordinates
+        from referrals.directory.geocoding import fill_coordinates
 
         session = self.session
         org_values = values["organization"]
@@ -507,8 +508,8 @@ def import_records(
 
 def import_file(session: Session, path: Path) -> int:
     """Import an HSDS JSON file (a list of services, `{"services": [...]}`, an API page) or a
-    datapackage.json with its tables: the forms referrals.hsds_read understands."""
-    from referrals.hsds_read import read_records
+    datapackage.json with its tables: the forms referrals.directory.hsds_read understands."""
+    from referrals.directory.hsds_read import read_records
 
     return import_records(session, read_records([path]), updated_by=f"import:{path.name}")
 
@@ -646,8 +647,8 @@ def all_services(session: Session) -> list[Service]:
 
 def export_json(session: Session, path: Path) -> int:
     """The whole directory as HSDS 3.0 services that validate against the official schemas
-    (referrals.hsds_publish); importing the file here again restores our own ids."""
-    from referrals.hsds_publish import publish_service
+    (referrals.directory.hsds_publish); importing the file here again restores our own ids."""
+    from referrals.directory.hsds_publish import publish_service
 
     services = [publish_service(s) for s in all_services(session)]
     path.write_text(
