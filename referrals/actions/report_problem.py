@@ -16,10 +16,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.metrics import measured
-from referrals.admin.models import REPORT_REASONS
-from referrals.admin.reports import store_report
 from referrals.cards import message
 from referrals.db import get_sessionmaker
+from referrals.directory.problem_reports import REPORT_REASONS, store_report
 from referrals.directory.refs import short_ref
 
 log = logging.getLogger("referrals.actions")

@@ -32,10 +32,11 @@ from referrals.admin.forms import (
     label_choices,
 )
 from referrals.admin.i18n import LANGUAGES, language_of, t
-from referrals.admin.models import EntryVersion, ProblemReport
+from referrals.admin.models import EntryVersion
 from referrals.cards import card
 from referrals.directory import search_index
 from referrals.directory.models import Address, Location, Organization, Service, ServiceAtLocation
+from referrals.directory.problem_reports import ProblemReport
 from referrals.directory.search import referral_of
 
 log = logging.getLogger("referrals.admin")
