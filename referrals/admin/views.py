@@ -31,13 +31,14 @@ from referrals.admin.forms import (
     form_data,
     label_choices,
 )
-from referrals.admin.i18n import LANGUAGES, language_of, t
+from referrals.admin.i18n import t
 from referrals.admin.models import EntryVersion
 from referrals.cards import card
 from referrals.directory import search_index
 from referrals.directory.models import Address, Location, Organization, Service, ServiceAtLocation
 from referrals.directory.problem_reports import ProblemReport
 from referrals.directory.search import referral_of
+from referrals.web_language import LANGUAGES, language_of
 
 log = logging.getLogger("referrals.admin")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))  # autoescapes .html
