@@ -42,7 +42,7 @@ def prepare_directory() -> None:
 
     from referrals.__main__ import DEMO_DIRECTORY
     from referrals.db import get_sessionmaker, upgrade_database
-    from referrals.directory.hsds import import_file
+    from referrals.directory.hsds_read import import_file
     from referrals.directory.models import Service
 
     upgrade_database()

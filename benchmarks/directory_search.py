@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from referrals.db import make_engine, upgrade_database
-from referrals.directory.hsds import import_file
+from referrals.directory.hsds_read import import_file
 from referrals.directory.search import search
 from referrals.gazetteer import Place, gazetteer
 from referrals.topics import TOPICS

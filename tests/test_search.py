@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from referrals.directory.hsds import import_file
+from referrals.directory.hsds_read import import_file
 from referrals.directory.opening_hours import BERLIN
 from referrals.directory.places import PlaceResolver
 from referrals.directory.search import directory_places, place_of_postcode, search

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from referrals.directory.hsds import DirectoryImportError, Problem, all_services
+from referrals.directory.hsds_publish import publish_service
 
 # HSDS resource name -> file, in the order HSDS lists them; the foreign key that links a row.
 TABLES = {
@@ -51,8 +52,6 @@ def _scalars(record: dict[str, Any], **links: Any) -> dict[str, Any]:
 
 def export_tabular(session: Session, path: Path) -> int:
     """Write the tables and `path` (a datapackage.json) describing them; returns the services."""
-    from referrals.directory.hsds_publish import publish_service
-
     rows: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in TABLES}
     count = 0
     for service in all_services(session):
