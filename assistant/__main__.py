@@ -42,8 +42,8 @@ def prepare_directory() -> None:
 
     from referrals.__main__ import DEMO_DIRECTORY
     from referrals.db import get_sessionmaker, upgrade_database
-    from referrals.hsds import import_file
-    from referrals.models import Service
+    from referrals.directory.hsds_read import import_file
+    from referrals.directory.models import Service
 
     upgrade_database()
     with get_sessionmaker()() as session:

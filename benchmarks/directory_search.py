@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from referrals.db import make_engine, upgrade_database
+from referrals.directory.hsds_read import import_file
+from referrals.directory.search import search
 from referrals.gazetteer import Place, gazetteer
-from referrals.hsds import import_file
-from referrals.search import search
 from referrals.topics import TOPICS
 
 LANGUAGES = ["de", "en", "ar", "tr", "ru", "uk", "fa", "fr", "ku", "ti", "pl", "ro"]

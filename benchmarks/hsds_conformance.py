@@ -24,7 +24,8 @@ from pathlib import Path
 from sqlalchemy.orm import sessionmaker
 
 from referrals.db import make_engine, upgrade_database
-from referrals.hsds import export_json, import_file
+from referrals.directory.hsds_publish import export_json
+from referrals.directory.hsds_read import import_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from directory_search import generate  # noqa: E402

@@ -33,8 +33,8 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from referrals.db import make_engine, upgrade_database
-from referrals.hsds import import_file
-from referrals.search import directory_places
+from referrals.directory.hsds_read import import_file
+from referrals.directory.search import directory_places
 from referrals.statistics import dashboard
 from referrals.statistics.models import (
     NO_CITY,

@@ -35,9 +35,9 @@ from bot.inbox import current_turn
 from bot.relay import TurnRelay
 from bot.services import Context
 from referrals.cards import language_names
+from referrals.directory.refs import resolve_ref
 from referrals.handover import threads
 from referrals.handover.models import Thread
-from referrals.refs import resolve_ref
 from referrals.topics import TOPICS
 
 log = logging.getLogger(__name__)

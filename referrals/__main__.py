@@ -28,12 +28,13 @@ from pathlib import Path
 
 from assistant.settings import PROJECT_ROOT
 from referrals.admin import cli as admin_cli
-from referrals.csv_format import export_csv, import_csv
 from referrals.db import get_sessionmaker, upgrade_database
-from referrals.hsds import DirectoryImportError, Problem, export_json, import_records
-from referrals.hsds_read import read_records
-from referrals.tabular import export_tabular
-from referrals.taxonomy_map import TaxonomyMap, apply
+from referrals.directory.csv_format import export_csv, import_csv
+from referrals.directory.hsds import DirectoryImportError, Problem, import_records
+from referrals.directory.hsds_publish import export_json
+from referrals.directory.hsds_read import read_records
+from referrals.directory.tabular import export_tabular
+from referrals.directory.taxonomy_map import TaxonomyMap, apply
 
 DEMO_DIRECTORY = PROJECT_ROOT / "data" / "demo_directory.json"
 log = logging.getLogger("referrals")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from babel import Locale
 
 from referrals.content import text
-from referrals.search import Referral
+from referrals.directory.search import Referral
 from referrals.topics import TOPICS
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from referrals import clock
 from referrals.db import make_engine
-from referrals.models import Base
+from referrals.directory.models import Base
 
 
 class InboxRow(Base):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from referrals.admin import auth
 from referrals.db import make_engine, upgrade_database
-from referrals.hsds import import_file
+from referrals.directory.hsds_read import import_file
 from tests.e2e import local_bot_api, start_assistant
 from tests.support import LoggedProcess
 

@@ -12,9 +12,9 @@ import yaml
 from rasa_sdk import Tracker
 
 from referrals.actions import understanding
+from referrals.directory.places import PlaceResolver
+from referrals.directory.search import directory_places, place_of_postcode
 from referrals.gazetteer import gazetteer
-from referrals.places import PlaceResolver
-from referrals.search import directory_places, place_of_postcode
 from referrals.topics import SUPPORTED_LANGUAGES
 from tests.test_content import CONTENT
 

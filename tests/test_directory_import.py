@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from referrals.csv_format import export_csv, import_csv
-from referrals.hsds import (
+from referrals.directory.csv_format import export_csv, import_csv
+from referrals.directory.hsds import (
     DirectoryImportError,
     all_services,
-    export_json,
-    import_file,
     service_to_hsds,
 )
-from referrals.models import Metadata, Schedule, Service, ServiceTopic
+from referrals.directory.hsds_publish import export_json
+from referrals.directory.hsds_read import import_file
+from referrals.directory.models import Metadata, Schedule, Service, ServiceTopic
 from referrals.topics import TOPICS
 
 GOOD = {

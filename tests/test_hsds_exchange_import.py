@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 import referrals.__main__ as cli
-from referrals.hsds import DirectoryImportError, all_services, export_json, import_file
-from referrals.hsds_read import read_records
-from referrals.models import Service
-from referrals.tabular import export_tabular
+from referrals.directory.hsds import DirectoryImportError, all_services
+from referrals.directory.hsds_publish import export_json
+from referrals.directory.hsds_read import import_file, read_records
+from referrals.directory.models import Service
+from referrals.directory.tabular import export_tabular
 from tests.test_directory_import import GOOD
 
 MAP = """\

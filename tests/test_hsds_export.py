@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.orm import sessionmaker
 
 from referrals.db import make_engine
-from referrals.hsds import all_services, export_json, import_file, service_to_hsds
+from referrals.directory.hsds import all_services, service_to_hsds
+from referrals.directory.hsds_publish import export_json
+from referrals.directory.hsds_read import import_file
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "directory_search.py"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from referrals.places import PlaceMatcher
+from referrals.directory.places import PlaceMatcher
 
 PLACES = ["Berlin", "Darmstadt", "Köln", "Frankfurt am Main", "Ulm", "Bochum"]
 

@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions import find_referrals, understanding
 from referrals.cards import message
-from referrals.places import PlaceResolver
-from referrals.search import directory_places, place_of_postcode
+from referrals.directory.places import PlaceResolver
+from referrals.directory.search import directory_places, place_of_postcode
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from referrals.directory.hsds_read import import_file
+from referrals.directory.opening_hours import BERLIN
+from referrals.directory.places import PlaceResolver
+from referrals.directory.search import directory_places, place_of_postcode, search
 from referrals.gazetteer import Place
-from referrals.hsds import import_file
-from referrals.opening_hours import BERLIN
-from referrals.places import PlaceResolver
-from referrals.search import directory_places, place_of_postcode, search
 
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN)
 CHRISTMAS_10 = datetime(2026, 12, 25, 10, 0, tzinfo=BERLIN)  # a Friday, public holiday

@@ -19,9 +19,9 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
 from bot import texts
+from referrals.directory.models import Base
 from referrals.handover.models import Delivery, Message, Thread
 from referrals.inbox_table import InboxRow
-from referrals.models import Base
 from referrals.topics import LANGUAGE_NAMES
 from tests.adapter_harness import BOT_TOKEN, USER, Harness, adapter_harness
 from tests.support import free_port

@@ -6,9 +6,9 @@ import threading
 from functools import lru_cache
 
 from referrals.db import get_sessionmaker
+from referrals.directory.places import CachedPlaceResolver, PlaceResolver
+from referrals.directory.search import directory_places, place_of_postcode
 from referrals.gazetteer import gazetteer
-from referrals.places import CachedPlaceResolver, PlaceResolver
-from referrals.search import directory_places, place_of_postcode
 
 
 def load_places() -> list[str]:

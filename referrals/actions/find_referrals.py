@@ -15,7 +15,7 @@ from referrals.actions.understanding import conversation_place
 from referrals.cards import card, header, language_names, message
 from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
-from referrals.search import search
+from referrals.directory.search import search
 from referrals.statistics.recording import record_referral
 from referrals.topics import SUPPORTED_LANGUAGES
 

@@ -17,9 +17,9 @@ from referrals.actions.base import ReplyAction, button
 from referrals.actions.understanding import conversation_place
 from referrals.cards import message
 from referrals.db import get_sessionmaker
+from referrals.directory.refs import short_ref
+from referrals.directory.search import Referral, search
 from referrals.handover import threads
-from referrals.refs import short_ref
-from referrals.search import Referral, search
 
 WRITE_PREFIX = "write:"
 OFFERED = 3

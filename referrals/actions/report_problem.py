@@ -15,11 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.base import ReplyAction, button, latest_entity, payload
 from referrals.actions.metrics import measured
-from referrals.admin.models import REPORT_REASONS
-from referrals.admin.reports import store_report
 from referrals.cards import message
 from referrals.db import get_sessionmaker
-from referrals.refs import short_ref
+from referrals.directory.problem_reports import REPORT_REASONS, store_report
+from referrals.directory.refs import short_ref
 
 log = logging.getLogger("referrals.actions")
 

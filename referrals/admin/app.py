@@ -31,7 +31,7 @@ from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 from referrals.admin import account, create, hsds_api, inquiries, invitations, listing, manage, notify, views
-from referrals.admin.auth import RoleGuard
+from referrals.admin.auth import RoleGuard, current_user
 from referrals.db import make_engine
 
 log = logging.getLogger("referrals.admin")
@@ -189,6 +189,7 @@ def create_app(
         exception_handlers={CSRFError: _csrf_failed},
     )
     app.state.sessionmaker = sessions
+    app.state.current_user = current_user  # the statistics dashboard's login (it imports no admin)
     app.state.session_idle = timedelta(minutes=settings.admin_session_idle_minutes)
     app.state.invitation_valid = timedelta(hours=settings.admin_invitation_hours)
     app.state.statistics_mounted = bool(statistics)

@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referrals import clock, hsds, search_index
+from referrals import clock
 from referrals.admin import reports
 from referrals.admin.models import EntryVersion
-from referrals.models import Metadata, Organization, Service
+from referrals.directory import hsds, search_index
+from referrals.directory.models import Metadata, Organization, Service
 
 # Parts of an entry that hsds._Writer does not log field by field itself.
 NESTED_FIELDS = (

@@ -34,7 +34,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referrals import clock
 from referrals.admin import attempts, sessions
-from referrals.admin.models import ROLES, AdminUser
+from referrals.admin.models import ROLES, AdminUser, Membership
+from referrals.directory import validation
 
 log = logging.getLogger("referrals.admin")
 _hasher = PasswordHasher()
@@ -93,9 +94,6 @@ def create_user(
     session: Session, email: str, password: str, role: str, organization_ids: tuple[str, ...] = ()
 ) -> AdminUser:
     """A new user (the caller commits). Raises ValueError for a bad role, password or a taken e-mail."""
-    from referrals import validation
-    from referrals.admin.models import Membership
-
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from referrals.admin import auth
 from referrals.admin.models import ROLES
 from referrals.db import get_sessionmaker
-from referrals.models import Organization
+from referrals.directory.models import Organization
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

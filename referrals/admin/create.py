@@ -32,13 +32,14 @@ from referrals.admin.forms import (
     label_choices,
     options,
 )
-from referrals.admin.i18n import language_of, t
+from referrals.admin.i18n import t
 from referrals.admin.manage import organization_values
 from referrals.admin.models import AdminUser
 from referrals.admin.views import EDITORS, db, error_page, flash, organizations_of, render
 from referrals.cards import card
-from referrals.models import Organization
-from referrals.search import referral_of
+from referrals.directory.models import Organization
+from referrals.directory.search import referral_of
+from referrals.web_language import language_of
 
 log = logging.getLogger("referrals.admin")
 

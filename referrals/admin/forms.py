@@ -1,8 +1,8 @@
 """WTForms forms of the admin (CSRF token in every one, via starlette-wtf).
 
 Entry forms carry no validators of their own: the edited entry is turned back into an HSDS
-record and checked by the importer's validation (referrals.hsds.parse_service, which uses
-referrals.validation); its problems are put next to the fields they concern.
+record and checked by the importer's validation (referrals.directory.hsds.parse_service, which uses
+referrals.directory.validation); its problems are put next to the fields they concern.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from referrals.admin.i18n import field_error, t
-from referrals.hsds import Problem
+from referrals.directory.hsds import Problem
+from referrals.directory.validation import ICAL_DAYS
 from referrals.topics import SUPPORTED_LANGUAGES, TOPICS
-from referrals.validation import ICAL_DAYS
 
 # Offered as tick boxes; anything else goes in "other languages".
 COMMON_LANGUAGES = (

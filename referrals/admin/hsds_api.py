@@ -3,7 +3,7 @@
 Endpoints as the HSDS 3.0 OpenAPI describes them: `/` (version), `/services` (paginated with
 `page` and `per_page`; `full=true` for whole records; filters `taxonomy_term_id`,
 `organization_id`, `modified_after`), `/services/{id}`, `/organizations`, `/organizations/{id}`,
-`/taxonomy_terms`. Ids are the UUIDs of the export (referrals.hsds_publish); our own ids work too.
+`/taxonomy_terms`. Ids are the UUIDs of the export (referrals.directory.hsds_publish); our own ids work too.
 
 Only what the bot shows anyone: entries it can show (not archived, active or temporarily closed),
 without contact roles, the assurer's e-mail, reports or history. Rate-limited per client address
@@ -27,9 +27,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from referrals.hsds import TAXONOMY, whole_service
-from referrals.hsds_publish import hsds_id, publish_organization, publish_service, taxonomy_term, term_id
-from referrals.models import Organization, Service, ServiceTopic
+from referrals.directory.hsds import TAXONOMY, whole_service
+from referrals.directory.hsds_publish import (
+    hsds_id,
+    publish_organization,
+    publish_service,
+    taxonomy_term,
+    term_id,
+)
+from referrals.directory.models import Organization, Service, ServiceTopic
 from referrals.topics import TOPICS
 
 PUBLIC_STATUSES = ("active", "temporarily closed")  # what the bot's search shows

@@ -1,18 +1,16 @@
-"""Interface texts of the admin in German and English, and the language of a request.
+"""Interface texts of the admin in German and English.
 
-The language is the user's choice (the DE/EN switch, kept in the session), else the browser's
-Accept-Language, else German. Validation messages come from referrals.validation in English;
-`field_error` gives them in German for the German interface.
+The language of a request (the user's choice, else the browser's, else German) is
+referrals.web_language.language_of, shared with the statistics dashboard. Validation messages
+come from referrals.directory.validation in English; `field_error` gives them in German for the
+German interface.
 """
 
 from __future__ import annotations
 
 import re
 
-from starlette.requests import Request
-
-LANGUAGES = ("de", "en")
-DEFAULT = "de"
+from referrals.web_language import DEFAULT
 
 TEXTS: dict[str, dict[str, str]] = {
     "app_name": {"de": "Wegweiser · Einträge", "en": "Wegweiser · Entries"},
@@ -343,7 +341,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# English validator messages (referrals.validation, referrals.hsds) -> German, by pattern.
+# English validator messages (referrals.directory.validation, referrals.directory.hsds) -> German, by pattern.
 _GERMAN_ERRORS = [
     (r"^missing$", "Pflichtfeld"),
     (r"^not a phone number: (.*?) \(.*\)$", r"keine Telefonnummer: \1"),
@@ -371,17 +369,6 @@ _ENGLISH_TWEAKS = [
     (r"^must be later than opens_at$", "must be later than the opening time"),
     (r"^days must be among .*$", "choose at least one day"),
 ]
-
-
-def language_of(request: Request) -> str:
-    chosen = request.session.get("lang") if "session" in request.scope else None
-    if chosen in LANGUAGES:
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return DEFAULT
 
 
 def t(key: str, language: str, **values: str) -> str:

@@ -18,16 +18,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette_wtf import csrf_protect
 
-from referrals import clock, validation
+from referrals import clock
 from referrals.admin import auth
 from referrals.admin.auth import require_role
 from referrals.admin.create import free_organization_id
 from referrals.admin.forms import ActionForm, ListingRequestForm, options
-from referrals.admin.i18n import field_error, language_of
+from referrals.admin.i18n import field_error
 from referrals.admin.models import ListingRequest
 from referrals.admin.views import db, error_page, flash, render
-from referrals.models import Organization
+from referrals.directory import validation
+from referrals.directory.models import Organization
 from referrals.topics import TOPICS
+from referrals.web_language import language_of
 
 log = logging.getLogger("referrals.admin")
 PER_CLIENT = parse("3 per hour")

@@ -10,14 +10,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette_wtf import csrf_protect
 
-from referrals import validation
 from referrals.admin import auth, invitations, sessions
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
-from referrals.admin.i18n import field_error, language_of, t
+from referrals.admin.i18n import field_error, t
 from referrals.admin.models import ROLES, AdminUser, Membership
 from referrals.admin.views import db, error_page, flash, organizations_of, refresh_organization, render
-from referrals.models import Organization
+from referrals.directory import validation
+from referrals.directory.models import Organization
+from referrals.web_language import language_of
 
 log = logging.getLogger("referrals.admin")
 

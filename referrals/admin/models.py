@@ -1,7 +1,9 @@
-"""Tables of the counsellor admin: users, their organisations, entry versions, problem reports.
+"""Tables of the counsellor admin: users, their organisations, entry versions, invitations,
+listing requests and rate-limit attempts (the bot's problem reports live with the directory:
+referrals.directory.problem_reports).
 
-They share referrals.models.Base, so one Alembic history (branch "admin") creates them.
-Field-level changes are also written to the HSDS `metadata` table (referrals.models.Metadata);
+They share referrals.directory.models.Base, so one Alembic history (branch "admin") creates them.
+Field-level changes are also written to the HSDS `metadata` table (referrals.directory.models.Metadata);
 `EntryVersion` adds whole-entry snapshots so that an earlier version can be restored.
 """
 
@@ -12,10 +14,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from referrals.models import Base
+from referrals.directory.models import Base
 
 ROLES = ("admin", "counsellor", "coordinator")
-REPORT_REASONS = ("closed", "moved", "phone", "language")
 
 
 class AdminUser(Base):
@@ -82,26 +83,9 @@ class EntryVersion(Base):
     action: Mapped[str] = mapped_column(String(20))  # baseline | edit | verify | archive | restore | ...
     changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
-    snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.hsds.service_to_hsds
+    snapshot: Mapped[str] = mapped_column(Text)  # JSON, referrals.directory.hsds.service_to_hsds
     # Reasons of the bot's reports this change closed (JSON list), shown as a note in the history.
     closed_reports: Mapped[str | None] = mapped_column(Text)
-
-
-class ProblemReport(Base):
-    """A user's report from the bot that an entry is wrong. Holds no user data at all."""
-
-    __tablename__ = "problem_report"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(20))  # closed | moved | phone | language
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | done
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    done_by: Mapped[str | None] = mapped_column(String(300))
-    # How it was closed: "done" (the button), or the change after the report that settled it
-    # ("edit", "verify", "archive", "restore", ...).
-    resolution: Mapped[str | None] = mapped_column(String(20))
 
 
 class Invitation(Base):

@@ -1,10 +1,6 @@
-"""Reports of wrong entries, made by users in the bot ("report a problem" under a card).
-
-A report holds the service, a reason and the time: nothing about the user (no sender id,
-no text). The bot's buttons carry a short reference to the service (`short_ref`: 11
-characters of a hash, referrals/refs.py) because Telegram allows only 64 bytes of button data.
-
-No web framework here: the action server imports this module.
+"""The admin's queue of problem reports: users' reports of wrong entries ("report a problem"
+under a card), which the action server stores (referrals.directory.problem_reports); here they
+are listed per organisation and closed, by the button or by a later change of the entry.
 """
 
 from __future__ import annotations
@@ -13,31 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from referrals import clock
-from referrals.admin.models import REPORT_REASONS, ProblemReport
-from referrals.models import Service
-from referrals.refs import resolve_ref
-
-
-def store_report(session: Session, ref: str, reason: str) -> ProblemReport | None:
-    """Record a report (the caller commits); None when the reference or reason is unknown."""
-    if reason not in REPORT_REASONS:
-        return None
-    service_id = resolve_ref(session, ref)
-    if service_id is None:
-        return None
-    # The same open report again (a second tap, or someone flooding the queue) adds nothing.
-    same = session.scalar(
-        select(ProblemReport).where(
-            ProblemReport.service_id == service_id,
-            ProblemReport.reason == reason,
-            ProblemReport.status == "open",
-        )
-    )
-    if same is not None:
-        return same
-    report = ProblemReport(service_id=service_id, reason=reason, status="open")
-    session.add(report)
-    return report
+from referrals.directory.models import Service
+from referrals.directory.problem_reports import ProblemReport
 
 
 def open_reports(session: Session, organization_ids: list[str] | None) -> list[ProblemReport]:

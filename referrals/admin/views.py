@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_protect, csrf_token
 
-from referrals import clock, search_index
+from referrals import clock
 from referrals.admin import audit, auth, reports
 from referrals.admin.auth import current_user, guarded_user, load_editable, may_edit, require_role
 from referrals.admin.forms import (
@@ -31,11 +31,14 @@ from referrals.admin.forms import (
     form_data,
     label_choices,
 )
-from referrals.admin.i18n import LANGUAGES, language_of, t
-from referrals.admin.models import EntryVersion, ProblemReport
+from referrals.admin.i18n import t
+from referrals.admin.models import EntryVersion
 from referrals.cards import card
-from referrals.models import Address, Location, Organization, Service, ServiceAtLocation
-from referrals.search import referral_of
+from referrals.directory import search_index
+from referrals.directory.models import Address, Location, Organization, Service, ServiceAtLocation
+from referrals.directory.problem_reports import ProblemReport
+from referrals.directory.search import referral_of
+from referrals.web_language import LANGUAGES, language_of
 
 log = logging.getLogger("referrals.admin")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))  # autoescapes .html

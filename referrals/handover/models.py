@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from referrals.models import ID, Base
+from referrals.directory.models import ID, Base
 
 STATES = ("open", "waiting_us", "waiting_user", "closed")
 # open: nobody has answered yet; waiting_us: the user wrote after a reply; waiting_user: the

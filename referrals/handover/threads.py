@@ -15,8 +15,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from referrals import clock
+from referrals.directory.models import Address, Service
 from referrals.handover.models import IN, OUT, Delivery, HandoverCount, Message, Thread, WrittenQuestions
-from referrals.models import Address, Service
 
 
 @dataclass(frozen=True)

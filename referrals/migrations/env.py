@@ -5,8 +5,9 @@ from alembic import context
 from bot import inbox as _inbox  # noqa: F401 - the Telegram adapter's inbox table
 from referrals.admin import models as _admin_models  # noqa: F401 - the admin's tables
 from referrals.db import make_engine
+from referrals.directory import problem_reports as _problem_reports  # noqa: F401 - the bot's reports
+from referrals.directory.models import Base
 from referrals.handover import models as _handover_models  # noqa: F401 - handover threads
-from referrals.models import Base
 from referrals.statistics import models as _statistics_models  # noqa: F401 - statistics tables
 
 config = context.config

@@ -4,7 +4,8 @@ Pages (one per view), a chart per table (pygal SVG, embedded as data: images, so
 admin's Content-Security-Policy needs no inline styles or scripts), a CSV export of every
 table, filters by period and city. Only coordinators and admins get in: the admin mounts
 these routes behind its RoleGuard, and every route checks the role again itself (a
-mistake in the mounting must not open the statistics), via the admin's `current_user`.
+mistake in the mounting must not open the statistics), via the admin's `current_user`, which the
+admin hands over on `app.state`: the statistics import nothing of the admin.
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
+from starlette_wtf import csrf_token
 
 from referrals import clock
-from referrals.admin.i18n import language_of
+from referrals.db import get_sessionmaker
 from referrals.statistics import charts, handovers, headline, queries
 from referrals.statistics.csv_export import cell_text, table_csv
 from referrals.statistics.i18n import LANGUAGES, city_label, text
 from referrals.statistics.models import ALL_CITIES
 from referrals.statistics.queries import Filters, Table
 from referrals.statistics.suppression import shown
+from referrals.web_language import language_of
 
 ALLOWED_ROLES = ("coordinator", "admin")
 HERE = Path(__file__).resolve().parent
@@ -65,11 +68,13 @@ VIEWS: dict[str, tuple[str, ...]] = {
 
 
 def _current_user(request: Request) -> Any:
-    try:
-        from referrals.admin.auth import current_user
-    except ImportError:  # no admin installed: nobody is logged in
-        return None
-    return current_user(request)
+    """The logged-in user by the login of the app that mounts the dashboard: the admin puts its
+    `current_user` on `app.state` (the statistics never import the admin). Without one, the user
+    an outer layer already put in the request's scope, where the admin's login keeps it, or nobody."""
+    login = getattr(request.app.state, "current_user", None)
+    if login is None:
+        return request.scope.get("current_user")
+    return login(request)
 
 
 def allowed(request: Request) -> bool:
@@ -92,8 +97,6 @@ def _language(request: Request) -> str:
 def _sessions(request: Request) -> sessionmaker[Session]:
     factory = getattr(request.app.state, "sessionmaker", None)
     if factory is None:
-        from referrals.db import get_sessionmaker
-
         factory = get_sessionmaker()
     return factory
 
@@ -114,8 +117,6 @@ def _directory_cities(session: Session) -> list[str]:
 def _csrf(request: Request) -> str | None:
     """The admin's CSRF token for the logout form, when the admin's middleware is there."""
     try:
-        from starlette_wtf import csrf_token
-
         return csrf_token(request)
     except Exception:  # noqa: BLE001 - mounted without the admin: no logout form
         return None

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from referrals.models import Base
+from referrals.directory.models import Base
 
 ALL_CITIES = "*"
 NO_CITY = ""

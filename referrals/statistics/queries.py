@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
+from referrals.directory.models import Address, ServiceArea
 from referrals.statistics.models import (
     ALL_CITIES,
     StatisticsCount,
@@ -98,13 +99,11 @@ class Table:
 
 
 def directory_cities(session: Session) -> list[str]:
-    """The directory's cities, as referrals.search.directory_places lists them.
+    """The directory's cities, as referrals.directory.search.directory_places lists them.
 
     Its own query so that the admin does not import the search and its place recogniser
     (spaCy, the gazetteer: seconds of start-up) only to fill the city filter.
     """
-    from referrals.models import Address, ServiceArea
-
     located = session.scalars(select(Address.city).distinct()).all()
     served = session.scalars(select(ServiceArea.name).where(ServiceArea.scope == "city").distinct()).all()
     return sorted({city for city in (*located, *served) if city})

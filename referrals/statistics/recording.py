@@ -33,7 +33,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from referrals import clock
-from referrals.models import Base
+from referrals.content import faq_topics
+from referrals.db import get_sessionmaker
+from referrals.directory.models import Base
+from referrals.directory.search import directory_places
 from referrals.statistics.models import (
     ALL_CITIES,
     NO_CITY,
@@ -42,6 +45,7 @@ from referrals.statistics.models import (
     StatisticsOrganization,
     StatisticsReferral,
 )
+from referrals.topics import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, TOPICS
 
 log = logging.getLogger("referrals.statistics")
 
@@ -255,9 +259,6 @@ def turn_facts(tracker: Any, events: Iterable[dict[str, Any]], recorder: Recorde
     `events` are the slot events the extraction action returns for this turn (the tracker
     it is given does not contain them yet).
     """
-    from referrals.content import faq_topics
-    from referrals.topics import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, TOPICS
-
     events = list(events)
     message = tracker.latest_message or {}
     intent = str((message.get("intent") or {}).get("name") or "")
@@ -305,8 +306,6 @@ def recorder() -> Recorder:
     global _recorder
     with _recorder_lock:
         if _recorder is None:
-            from referrals.db import get_sessionmaker
-            from referrals.search import directory_places
 
             def cities() -> list[str]:
                 with get_sessionmaker()() as session:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from starlette.routing import Mount, Route
 
 from referrals.admin import auth
-from referrals.admin.models import AdminUser, ProblemReport
-from referrals.models import Service
+from referrals.admin.models import AdminUser
+from referrals.directory.models import Service
+from referrals.directory.problem_reports import ProblemReport
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, PASSWORD, ROLES, USERS, csrf_of
 from tests.admin.html_forms import main_form, setv
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from assistant.settings import Settings
 from referrals.actions import report_problem
 from referrals.admin.app import create_app
-from referrals.models import Service
-from referrals.refs import short_ref
+from referrals.directory.models import Service
+from referrals.directory.refs import short_ref
 from tests.admin.browser import PHONE, LiveServer, launch, shot
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, PASSWORD, ROLES, USERS
 from tests.admin.test_reports import run as run_action

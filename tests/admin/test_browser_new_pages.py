@@ -12,7 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from assistant.settings import Settings
 from referrals.admin.app import create_app
-from referrals.admin.models import ProblemReport
+from referrals.directory.problem_reports import ProblemReport
 from tests.admin.browser import PHONE, LiveServer, launch, shot
 from tests.admin.conftest import OWN_SERVICE
 from tests.admin.test_browser import log_in

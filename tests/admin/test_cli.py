@@ -8,7 +8,7 @@ import pytest
 
 from referrals.__main__ import main
 from referrals.admin import auth, cli
-from referrals.models import Organization
+from referrals.directory.models import Organization
 from tests.conftest import DatabaseTemplates, empty_directory
 
 

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from referrals import clock, search
+from referrals import clock
 from referrals.admin.models import AdminUser, ListingRequest
-from referrals.models import Organization, Service
+from referrals.directory import search
+from referrals.directory.models import Organization, Service
 from tests.admin.conftest import OWN_SERVICE, PASSWORD, USERS, csrf_of
 from tests.admin.html_forms import check, main_form, setv
 from tests.admin.test_access import as_data

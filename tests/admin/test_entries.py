@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from referrals import clock, search
+from referrals import clock
 from referrals.admin import audit
 from referrals.admin.models import EntryVersion
 from referrals.cards import card
+from referrals.directory import search
+from referrals.directory.models import Metadata, SearchPoint, Service
 from referrals.gazetteer import Place
-from referrals.models import Metadata, SearchPoint, Service
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, csrf_of
 from tests.admin.html_forms import check, main_form, setv
 from tests.admin.test_access import as_data

@@ -10,7 +10,7 @@ from limits import parse
 from sqlalchemy import update
 
 from referrals.admin import hsds_api
-from referrals.models import Contact, Service
+from referrals.directory.models import Contact, Service
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE
 
 

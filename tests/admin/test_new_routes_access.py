@@ -10,7 +10,7 @@ from sqlalchemy import select
 from referrals import clock
 from referrals.admin import invitations
 from referrals.admin.models import AdminUser, ListingRequest
-from referrals.models import Organization, Service
+from referrals.directory.models import Organization, Service
 from tests.admin.conftest import USERS, csrf_of
 from tests.admin.test_access import as_data
 from tests.admin.test_create import new_entry_form

@@ -7,7 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from referrals.admin.models import EntryVersion, ProblemReport
+from referrals.admin.models import EntryVersion
+from referrals.directory.problem_reports import ProblemReport
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, csrf_of
 from tests.admin.test_entries import edit
 

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import inspect, select
 
 from referrals.actions import find_referrals, report_problem, understanding
-from referrals.admin.models import REPORT_REASONS, ProblemReport
 from referrals.content import messages
-from referrals.refs import short_ref
+from referrals.directory.problem_reports import REPORT_REASONS, ProblemReport
+from referrals.directory.refs import short_ref
 from referrals.topics import SUPPORTED_LANGUAGES
 from tests.admin.conftest import OTHER_SERVICE, OWN_SERVICE, csrf_of
 

@@ -7,9 +7,9 @@ import pytest
 
 from referrals.actions import find_referrals, handover, understanding
 from referrals.content import messages
+from referrals.directory.refs import short_ref
 from referrals.gazetteer import Place
 from referrals.handover.models import WrittenQuestions
-from referrals.refs import short_ref
 from referrals.topics import SUPPORTED_LANGUAGES
 from tests.admin.test_reports import _Named, run
 from tests.handover.conftest import OWN_SERVICE

@@ -16,10 +16,10 @@ from sqlalchemy import func, inspect, select, text
 from bot import texts
 from referrals import clock
 from referrals.db import make_engine
+from referrals.directory.refs import short_ref
 from referrals.handover import retention, threads
 from referrals.handover.models import Delivery, HandoverCount, Message, Thread
 from referrals.inbox_table import delete_expired_entries
-from referrals.refs import short_ref
 from tests.adapter_harness import Harness, adapter_harness
 from tests.admin.conftest import OWN_SERVICE
 

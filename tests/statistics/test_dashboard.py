@@ -185,7 +185,7 @@ def test_unknown_view_or_table(dashboard_client) -> None:
 
 
 def test_the_city_filter_lists_the_directory_cities(directory) -> None:
-    from referrals.search import directory_places
+    from referrals.directory.search import directory_places
     from referrals.statistics.queries import directory_cities
 
     with directory() as session:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from assistant import retention
 from assistant.__main__ import main as assistant_main
 from assistant.settings import Settings
-from referrals.models import Service
+from referrals.directory.models import Service
 from referrals.statistics.models import StatisticsCount
 from referrals.statistics.recording import TurnFacts
 

@@ -4,10 +4,11 @@
   (what an HSDS API's `/services/{id}` returns);
 - pages of an HSDS API's `/services` (`{"total_items", "page_number", "contents": [...]}`), one
   file per page, given together: every page must be there, each once;
-- the HSDS tabular form: CSV tables beside a `datapackage.json` (referrals.tabular);
-- our own flat CSV (referrals.csv_format) is told apart by its `service_id` column.
+- the HSDS tabular form: CSV tables beside a `datapackage.json` (referrals.directory.tabular);
+- our own flat CSV (referrals.directory.csv_format) is told apart by its `service_id` column.
 
 Anything else is refused with one line saying what was expected (DirectoryImportError).
+`import_file` reads one such file and imports it (referrals.directory.hsds.import_records).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from referrals.hsds import DirectoryImportError, Problem
+from sqlalchemy.orm import Session
+
+from referrals.directory.hsds import DirectoryImportError, Problem, import_records
+from referrals.directory.tabular import read_datapackage
 
 EXPECTED = (
     'expected a JSON list of HSDS services, {"services": [...]}, one service, HSDS API pages '
@@ -73,8 +77,6 @@ def _pages(pages: list[tuple[Path, dict[str, Any]]]) -> Records:
 
 def read_records(paths: list[Path]) -> Records:
     """The service records of the files; raises DirectoryImportError for a shape not understood."""
-    from referrals.tabular import read_datapackage
-
     if len(paths) == 1 and (paths[0].is_dir() or paths[0].name == "datapackage.json"):
         folder = paths[0] if paths[0].is_dir() else paths[0].parent
         return read_datapackage(folder)
@@ -104,3 +106,9 @@ def read_records(paths: list[Path]) -> Records:
     if pages and records:
         raise _refuse(paths[0].name, "API pages and service lists cannot be mixed in one import")
     return _pages(pages) if pages else records
+
+
+def import_file(session: Session, path: Path) -> int:
+    """Import an HSDS JSON file (a list of services, `{"services": [...]}`, an API page) or a
+    datapackage.json with its tables: the forms read_records understands."""
+    return import_records(session, read_records([path]), updated_by=f"import:{path.name}")

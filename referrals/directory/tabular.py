@@ -1,7 +1,7 @@
 """The HSDS tabular form: one CSV table per HSDS object (services.csv, organizations.csv, ...)
 described by a `datapackage.json` (Frictionless Data), as HSDS 3.0 defines it.
 
-Export: the published records (referrals.hsds_publish) cut into tables, linked by ids, our own
+Export: the published records (referrals.directory.hsds_publish) cut into tables, linked by ids, our own
 columns `x_`-prefixed. Import: the tables joined back into nested service records for the same
 validation as a JSON import. Tables we do not keep (programs, fundings, cost options ...) are
 read past; an attribute links a taxonomy term to a service (link_entity "service").
@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from referrals.hsds import DirectoryImportError, Problem, all_services
+from referrals.directory.hsds import DirectoryImportError, Problem, all_services
+from referrals.directory.hsds_publish import publish_service
 
 # HSDS resource name -> file, in the order HSDS lists them; the foreign key that links a row.
 TABLES = {
@@ -51,8 +52,6 @@ def _scalars(record: dict[str, Any], **links: Any) -> dict[str, Any]:
 
 def export_tabular(session: Session, path: Path) -> int:
     """Write the tables and `path` (a datapackage.json) describing them; returns the services."""
-    from referrals.hsds_publish import publish_service
-
     rows: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in TABLES}
     count = 0
     for service in all_services(session):

@@ -28,9 +28,9 @@ from urllib.parse import quote_plus
 from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from referrals import clock, opening_hours
-from referrals.gazetteer import Place, distance_km, state_code
-from referrals.models import (
+from referrals import clock
+from referrals.directory import opening_hours
+from referrals.directory.models import (
     Address,
     Location,
     Organization,
@@ -42,7 +42,8 @@ from referrals.models import (
     ServiceLanguage,
     ServiceTopic,
 )
-from referrals.validation import display_phone
+from referrals.directory.validation import display_phone
+from referrals.gazetteer import Place, distance_km, state_code
 
 LOCAL_RADIUS_KM = 15.0
 MAX_CANDIDATES = 200  # nearest locations ranked per stage; keeps big cities fast

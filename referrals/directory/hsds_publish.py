@@ -1,6 +1,6 @@
 """The directory as other HSDS 3.0 systems read it: the file export and the read-only API.
 
-`referrals.hsds.service_to_hsds` is the directory's own record of an entry (our ids, `None` for
+`referrals.directory.hsds.service_to_hsds` is the directory's own record of an entry (our ids, `None` for
 what is empty; the admin's versions and forms use it). Here that record becomes one that
 validates against HSDS 3.0's compiled schemas (service.json, organization.json):
 
@@ -22,14 +22,19 @@ assurer e-mail, which is a counsellor's address; archived entries are not served
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from sqlalchemy.orm import Session
 
-from referrals.hsds import TAXONOMY, service_to_hsds
-from referrals.models import Organization, Service
+from referrals import clock
+from referrals.directory.hsds import TAXONOMY, all_services, service_to_hsds
+from referrals.directory.models import Organization, Service
+from referrals.gazetteer import gazetteer
 from referrals.topics import TOPICS
 
 # Fixed namespace of the directory's derived ids: never change it, or every exported id changes.
@@ -103,8 +108,6 @@ def _timestamp(value: datetime | None) -> str | None:
 def _address(address: dict[str, Any]) -> dict[str, Any]:
     out = _ids("address", address)
     if not out.get("state_province") and out.get("city"):
-        from referrals.gazetteer import gazetteer
-
         place = gazetteer().lookup(out["city"])
         out["state_province"] = STATE_NAMES.get(place.state or "") if place else None
     return out
@@ -189,3 +192,23 @@ def publish_organization(organization: Organization) -> dict[str, Any]:
             }
         )
     )
+
+
+def export_json(session: Session, path: Path) -> int:
+    """The whole directory as HSDS 3.0 services that validate against the official schemas
+    (referrals.directory.hsds_publish); importing the file here again restores our own ids."""
+    services = [publish_service(s) for s in all_services(session)]
+    path.write_text(
+        json.dumps(
+            {
+                "about": "Wegweiser referral directory, HSDS 3.0 services, "
+                f"exported {clock.today():%Y-%m-%d}",
+                "services": services,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return len(services)

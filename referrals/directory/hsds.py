@@ -5,24 +5,25 @@ languages, contacts, service_areas and topic attributes. Our own fields carry an
 
 Import validates every record first and reports every problem with the record
 number and field; only a file without problems is written, in one transaction.
-Re-importing the same ids updates the entries in place.
+Re-importing the same ids updates the entries in place. Files come in through
+referrals.directory.hsds_read (import_file) and go out through referrals.directory.hsds_publish
+(export_json).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
-from referrals import clock, search_index
-from referrals import validation as v
-from referrals.models import (
+from referrals.directory import search_index
+from referrals.directory import validation as v
+from referrals.directory.geocoding import fill_coordinates
+from referrals.directory.models import (
     Address,
     Contact,
     Location,
@@ -385,8 +386,6 @@ class _Writer:
         )
 
     def write(self, values: dict[str, Any]) -> None:
-        from referrals.geocoding import fill_coordinates
-
         session = self.session
         org_values = values["organization"]
         org = self.orgs.get(org_values["id"])
@@ -503,14 +502,6 @@ def import_records(
     with session.begin():
         session.execute(text("ANALYZE"))  # fresh statistics keep the search's query plans good
     return len(parsed)
-
-
-def import_file(session: Session, path: Path) -> int:
-    """Import an HSDS JSON file (a list of services, `{"services": [...]}`, an API page) or a
-    datapackage.json with its tables: the forms referrals.hsds_read understands."""
-    from referrals.hsds_read import read_records
-
-    return import_records(session, read_records([path]), updated_by=f"import:{path.name}")
 
 
 # -- export ----------------------------------------------------------------------------
@@ -642,25 +633,3 @@ def whole_service() -> tuple:
 
 def all_services(session: Session) -> list[Service]:
     return list(session.scalars(select(Service).order_by(Service.id).options(*whole_service())))
-
-
-def export_json(session: Session, path: Path) -> int:
-    """The whole directory as HSDS 3.0 services that validate against the official schemas
-    (referrals.hsds_publish); importing the file here again restores our own ids."""
-    from referrals.hsds_publish import publish_service
-
-    services = [publish_service(s) for s in all_services(session)]
-    path.write_text(
-        json.dumps(
-            {
-                "about": "Wegweiser referral directory, HSDS 3.0 services, "
-                f"exported {clock.today():%Y-%m-%d}",
-                "services": services,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return len(services)

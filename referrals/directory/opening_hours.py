@@ -15,8 +15,8 @@ from functools import lru_cache
 import holidays
 
 from referrals import clock
-from referrals.models import Schedule
-from referrals.validation import ICAL_DAYS
+from referrals.directory.models import Schedule
+from referrals.directory.validation import ICAL_DAYS
 
 BERLIN = clock.BERLIN
 

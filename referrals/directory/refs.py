@@ -12,7 +12,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from referrals.models import Service
+from referrals.directory.models import Service
 
 REF_LENGTH = 11  # 66 bits: no collision in practice even with millions of services
 

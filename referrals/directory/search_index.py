@@ -8,7 +8,7 @@ from typing import cast
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from referrals.models import Location, SearchPoint, Service, ServiceAtLocation
+from referrals.directory.models import Location, SearchPoint, Service, ServiceAtLocation
 
 SEARCHABLE_STATUSES = ("active", "temporarily closed")
 

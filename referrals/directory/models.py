@@ -251,7 +251,7 @@ Index("ix_service_area_name_lower", func.lower(ServiceArea.name))
 class SearchPoint(Base):
     """Derived search index: one row per searchable service, topic and location.
 
-    Kept in step with the directory by referrals.search_index.refresh() whenever services
+    Kept in step with the directory by referrals.directory.search_index.refresh() whenever services
     are written. It lets a search scan only the points of one topic inside a bounding box
     (index on topic, latitude, longitude) instead of joining five tables per location.
     """

@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from referrals.hsds import DirectoryImportError, Problem, all_services, import_records
+from referrals.directory.hsds import (
+    DirectoryImportError,
+    Problem,
+    all_services,
+    import_records,
+    service_to_hsds,
+)
 
 COLUMNS = [
     "service_id", "service_name", "description", "topics", "languages", "phones", "email", "url",
@@ -169,8 +175,6 @@ def import_csv(session: Session, path: Path) -> int:
 
 
 def export_csv(session: Session, path: Path) -> int:
-    from referrals.hsds import service_to_hsds
-
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)

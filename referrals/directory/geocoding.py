@@ -6,8 +6,8 @@ are marked as such (coordinates_precision = "city"), never passed off as exact.
 
 from __future__ import annotations
 
+from referrals.directory.models import Location
 from referrals.gazetteer import gazetteer
-from referrals.models import Location
 
 
 def fill_coordinates(location: Location) -> None:

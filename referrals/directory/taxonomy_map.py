@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from referrals.hsds import TAXONOMY, DirectoryImportError, Problem
+from referrals.directory.hsds import TAXONOMY, DirectoryImportError, Problem
 from referrals.topics import TOPICS
 
 Records = list[tuple[str, dict[str, Any]]]

@@ -1,0 +1,25 @@
+"""The language of a web page of the admin and of the statistics dashboard it mounts: German or
+English.
+
+The user's choice (the admin's DE/EN switch, kept in the session as "lang"), else the browser's
+Accept-Language, else German. It sits here, below both, so that the dashboard follows the admin's
+choice without importing the admin (import contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+LANGUAGES = ("de", "en")
+DEFAULT = "de"
+
+
+def language_of(request: Request) -> str:
+    chosen = request.session.get("lang") if "session" in request.scope else None
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
