@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions import find_referrals, understanding
+from referrals.actions import directory, find_referrals, referral_form, understanding
 from referrals.cards import message
 from referrals.directory.places import PlaceResolver
 from referrals.directory.search import directory_places, place_of_postcode
@@ -42,6 +42,8 @@ def _run(
     selector=None,
     ranking=(),
     spoken_language=None,
+    answered_faq=None,
+    with_events=False,
 ):
     parse = {
         "intent": {"name": "request_referral", "confidence": 0.99},
@@ -57,6 +59,7 @@ def _run(
             "language": language,
             "location": None,
             "spoken_language": spoken_language,
+            "answered_faq": answered_faq,
         },
         latest_message=parse,
         events=[{"event": "user", "text": text, "parse_data": parse}],
@@ -66,8 +69,8 @@ def _run(
         latest_action_name="referral_form",
     )
     dispatcher = CollectingDispatcher()
-    action.run(dispatcher, tracker, {})
-    return dispatcher.messages
+    events = action.run(dispatcher, tracker, {})
+    return (dispatcher.messages, events) if with_events else dispatcher.messages
 
 
 def _buttons(messages: list[dict[str, Any]]) -> dict[str, str]:
@@ -146,3 +149,69 @@ def test_the_request_s_own_question_is_answered_before_the_places(
         ranking=[second],
     )
     assert (messages[0].get("response") == "utter_faq/anmeldung") is explained
+
+
+CONFIDENT_ANMELDUNG = {"intent_response_key": "faq/anmeldung", "confidence": 0.9}
+
+
+@pytest.fixture
+def ask_city(demo_db, monkeypatch) -> referral_form.ActionAskCity:
+    monkeypatch.setattr(directory, "get_sessionmaker", lambda: demo_db)
+    return referral_form.ActionAskCity()
+
+
+def test_a_question_asked_as_a_request_without_a_town_is_answered_before_the_town_question(
+    ask_city,
+) -> None:
+    # "how do I register my flat, where do I go?": the answer at once, then "in which town?"
+    messages, events = _run(
+        ask_city,
+        topic="citizen_office",
+        city=None,
+        language="ar",
+        text="كيف بسجل السكن ووين لازم روح؟",
+        selector=CONFIDENT_ANMELDUNG,
+        with_events=True,
+    )
+    assert [m.get("response") for m in messages][0] == "utter_faq/anmeldung"
+    assert messages[1]["text"] == message("ask_city", "ar", cities=", ".join(directory.load_places()))
+    assert {"event": "slot", "name": "answered_faq", "value": "anmeldung", "timestamp": None} in events
+
+
+def test_the_town_question_asked_again_does_not_repeat_the_answer(ask_city) -> None:
+    messages = _run(
+        ask_city,
+        topic="citizen_office",
+        city=None,
+        language="ar",
+        text="كيف بسجل السكن ووين لازم روح؟",
+        selector=CONFIDENT_ANMELDUNG,
+        answered_faq="anmeldung",
+    )
+    assert [m.get("response") for m in messages] == [None]
+
+
+def test_an_unsure_request_gets_only_the_town_question(ask_city) -> None:
+    messages = _run(
+        ask_city,
+        topic="citizen_office",
+        city=None,
+        language="de",
+        text="Bürgeramt",
+        selector={"intent_response_key": "faq/anmeldung", "confidence": 0.3},
+    )
+    assert [m.get("response") for m in messages] == [None]
+
+
+def test_the_places_after_the_town_do_not_repeat_the_answer_given_before(action) -> None:
+    messages = _run(
+        action,
+        topic="citizen_office",
+        city="Bochum",
+        language="ar",
+        text="كيف بسجل السكن ووين لازم روح؟",
+        selector=CONFIDENT_ANMELDUNG,
+        answered_faq="anmeldung",
+    )
+    assert messages, "no places"
+    assert all(m.get("response") != "utter_faq/anmeldung" for m in messages)

@@ -38,6 +38,11 @@ CHOICES = 3
 # fits when its topic has at least TOPIC_ALSO (maternity leave at work is women and work alike).
 TOPIC_SURE = 0.5
 TOPIC_ALSO = 0.2
+# A referral request also gets the orientation answer it asks for from this score ...
+EXPLAIN_CONFIDENCE = 0.5
+# ... and this far ahead of the runner-up: "my son needs a Kita, where do I go" scored Kita
+# place and Kita fees alike, and the fees answer is wrong for it. No answer beats a wrong one.
+EXPLAIN_MARGIN = 0.25
 
 
 def pick_payload(faq: str) -> str:
@@ -94,6 +99,27 @@ def fits(faq: str, ranking: list[tuple[str, float]]) -> bool:
     if message_topic(ranking) is None:
         return True
     return any(topic == faq_topics().get(faq) and p >= TOPIC_ALSO for topic, p in ranking)
+
+
+def explanation(tracker: Tracker, topic: str) -> str | None:
+    """The orientation answer the user's own request asked for, if any (a mother who asks where
+    to go for a Kita first learns what a Kita place is and how to apply).
+
+    Read from the response selector's prediction for the message that started the
+    referral; only a confident FAQ of the same topic, clearly ahead of the next one,
+    never for a button press.
+    """
+    for event in reversed(tracker.events[-30:]):
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        if (parse.get("intent") or {}).get("name") != "request_referral":
+            continue  # e.g. the city given after the form asked for it
+        if str(event.get("text") or "").startswith("/"):
+            return None
+        faq = sure_faq(faq_ranking(parse), EXPLAIN_CONFIDENCE, EXPLAIN_MARGIN)
+        return faq if faq and faq_topics().get(faq) == topic else None
+    return None
 
 
 @measured

@@ -7,13 +7,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
-from referrals.actions.faq_answer import faq_ranking, sure_faq
+from referrals.actions.faq_answer import explanation
 from referrals.actions.handover import write_buttons
 from referrals.actions.metrics import measured
 from referrals.actions.report_problem import report_button
 from referrals.actions.understanding import conversation_place
 from referrals.cards import card, header, language_names, message
-from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
 from referrals.directory.search import search
 from referrals.statistics.recording import record_referral
@@ -21,10 +20,6 @@ from referrals.topics import SUPPORTED_LANGUAGES
 
 MAX_CARDS = 3
 MAX_PAGES = 3  # "more" twice at most: after nine entries a list no longer helps
-EXPLAIN_CONFIDENCE = 0.5
-# ... and this far ahead of the runner-up: "my son needs a Kita, where do I go" scored Kita
-# place and Kita fees alike, and the fees answer is wrong for it. No answer beats a wrong one.
-EXPLAIN_MARGIN = 0.25
 
 
 def _page(tracker: Tracker) -> int:
@@ -45,27 +40,6 @@ def _spoken_language(tracker: Tracker) -> str | None:
 def language_button(topic: str, language: str) -> dict[str, str]:
     title = message("only_my_language", language, speaks=language_names((language,), language))
     return button(title, payload("request_referral", topic=topic, language=language))
-
-
-def explanation(tracker: Tracker, topic: str) -> str | None:
-    """The orientation answer the user's own request asked for, if any (a mother who asks where
-    to go for a Kita first learns what a Kita place is and how to apply).
-
-    Read from the response selector's prediction for the message that started the
-    referral; only a confident FAQ of the same topic, clearly ahead of the next one,
-    never for a button press.
-    """
-    for event in reversed(tracker.events[-30:]):
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        if (parse.get("intent") or {}).get("name") != "request_referral":
-            continue  # e.g. the city given after the form asked for it
-        if str(event.get("text") or "").startswith("/"):
-            return None
-        faq = sure_faq(faq_ranking(parse), EXPLAIN_CONFIDENCE, EXPLAIN_MARGIN)
-        return faq if faq and faq_topics().get(faq) == topic else None
-    return None
 
 
 def more_button(topic: str, page: int, language: str) -> dict[str, str]:
@@ -102,7 +76,8 @@ class ActionFindReferrals(ReplyAction):
         if not shown:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
-        if page == 1 and (faq := explanation(tracker, topic)):
+        faq = explanation(tracker, topic) if page == 1 else None
+        if faq and faq != tracker.get_slot("answered_faq"):  # not given before the city question
             dispatcher.utter_message(response=f"utter_faq/{faq}")
         if spoken and not any(spoken in r.languages for r in shown):
             # The search dropped the filter rather than answer with nothing: say so.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.base import ReplyAction, latest_intent, reply_language
 from referrals.actions.directory import load_places, places
+from referrals.actions.faq_answer import explanation
 from referrals.actions.metrics import measured
 from referrals.actions.understanding import shared_place
 from referrals.cards import message
@@ -54,9 +55,17 @@ class ActionAskCity(ReplyAction):
         return "action_ask_city"
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
+        events: list[EventType] = []
+        # A request that asks a question ("how do I register my flat, where do I go?") gets its
+        # answer first, not only after the town; action_find_referrals then does not repeat it.
+        topic = tracker.get_slot("topic")
+        faq = explanation(tracker, topic) if topic else None
+        if faq and faq != tracker.get_slot("answered_faq"):
+            dispatcher.utter_message(response=f"utter_faq/{faq}")
+            events.append(SlotSet("answered_faq", faq))
         # Telegram shows a "send my location" button for this (custom payload, see bot/rendering.py).
         dispatcher.utter_message(
             text=message("ask_city", language, cities=", ".join(load_places())),
             json_message={"request_location": message("share_location", language)},
         )
-        return []
+        return events
