@@ -51,7 +51,13 @@ _LATIN_WORDS = {
     "tr": {"merhaba", "selam", "tesekkurler", "tesekkur", "sagol", "nasilsin"},
     "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite", "zdravstvujte", "zdrastvuyte"},
     "uk": {"pryvit", "dyakuyu", "dyakuju", "diakuyu", "diakuiu", "djakuju", "vitayu"},
-    "fr": {"bonjour", "salut", "coucou", "bonsoir"},
+    "fr": {"bonjour", "salut", "coucou", "bonsoir", "merci", "bcp", "svp", "stp", "slt", "bjr"},
+}
+# The same for Cyrillic words without a telling letter ("привет" is Russian, "дякую" Ukrainian):
+# the detector's ranking of such a word is a coin toss between the two.
+_CYRILLIC_WORDS = {
+    "ru": {"привет", "спасибо", "здравствуйте", "пожалуйста", "пока", "добрый", "помогите"},
+    "uk": {"дякую", "добрий", "допоможіть", "ласка", "вітаю", "привіт"},
 }
 # Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own
 # language, and the Telegram app's language is the better guess then.
@@ -96,7 +102,13 @@ def short_message_language(text: str, current: str | None, client: str | None) -
             return "uk"
         if letters & _RUSSIAN_LETTERS:
             return "ru"
-        return next((c for c in (current, client) if c in ("ru", "uk")), None) or _likelier(text, "ru", "uk")
+        words = set(re.findall(r"\w+", text.lower()))
+        named = [code for code, known in _CYRILLIC_WORDS.items() if words & known]
+        return (
+            next((c for c in (current, client) if c in ("ru", "uk")), None)
+            or (named[0] if len(named) == 1 else None)
+            or _likelier(text, "ru", "uk")
+        )
     if script == "latin" and current is None:
         if letters & _TURKISH_LETTERS:
             return "tr"

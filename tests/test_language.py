@@ -35,6 +35,9 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("привіт", None, "ru", "uk"),  # Ukrainian letters
         ("спасибо", "de", "de", "ru"),  # Cyrillic in a German conversation
         ("привет", "uk", "uk", "uk"),  # no telling letter: the Ukrainian conversation goes on
+        ("Привет!", None, "de", "ru"),  # ... else the word tells: Russian
+        ("дякую", None, "de", "uk"),  # a Ukrainian word without a Ukrainian letter
+        ("merci bcp c top", None, "de", "fr"),  # French thanks in chat spelling
         ("teşekkürler", None, "de", "tr"),  # Turkish letters
         ("merhaba", None, "de", "tr"),  # a greeting that names its language
         ("salam", None, "de", "de"),  # Arabic or Persian in Latin letters: the app decides
