@@ -178,27 +178,23 @@ def test_a_question_asked_as_a_request_without_a_town_is_answered_before_the_tow
     assert {"event": "slot", "name": "answered_faq", "value": "anmeldung", "timestamp": None} in events
 
 
-def test_the_town_question_asked_again_does_not_repeat_the_answer(ask_city) -> None:
+@pytest.mark.parametrize(
+    ("selector", "answered_faq"),
+    [
+        (CONFIDENT_ANMELDUNG, "anmeldung"),  # asked again (an unknown town): not repeated
+        ({"intent_response_key": "faq/anmeldung", "confidence": 0.3}, None),  # unsure: no answer
+    ],
+    ids=["asked-again", "unsure"],
+)
+def test_otherwise_only_the_town_question(ask_city, selector, answered_faq) -> None:
     messages = _run(
         ask_city,
         topic="citizen_office",
         city=None,
         language="ar",
         text="كيف بسجل السكن ووين لازم روح؟",
-        selector=CONFIDENT_ANMELDUNG,
-        answered_faq="anmeldung",
-    )
-    assert [m.get("response") for m in messages] == [None]
-
-
-def test_an_unsure_request_gets_only_the_town_question(ask_city) -> None:
-    messages = _run(
-        ask_city,
-        topic="citizen_office",
-        city=None,
-        language="de",
-        text="Bürgeramt",
-        selector={"intent_response_key": "faq/anmeldung", "confidence": 0.3},
+        selector=selector,
+        answered_faq=answered_faq,
     )
     assert [m.get("response") for m in messages] == [None]
 

@@ -10,14 +10,9 @@ Runs in the Rasa environment (the component is a Rasa GraphComponent), on made-u
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from assistant.model import PROJECT_ROOT, RASA_BIN, rasa_environment
-
-RASA_PYTHON = RASA_BIN.parent / "python"
+from tests.rasa_script import run_in_rasa
 
 SCRIPT = """
 import json
@@ -53,18 +48,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def decided() -> dict:
-    if not RASA_PYTHON.exists():
-        pytest.skip("the Rasa environment is not set up (scripts/setup.sh)")
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT],
-        cwd=PROJECT_ROOT,
-        env=rasa_environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    return {k: [tuple(e) for e in v] for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
+    return {k: [tuple(e) for e in v] for k, v in run_in_rasa(SCRIPT).items()}
 
 
 def test_a_story_about_care_is_searched_as_care_though_it_names_women(decided: dict) -> None:

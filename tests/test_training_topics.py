@@ -9,14 +9,10 @@ Runs in the Rasa environment, with Rasa's own reader, as training does.
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from assistant.model import PROJECT_ROOT, RASA_BIN, rasa_environment
+from tests.rasa_script import run_in_rasa
 
-RASA_PYTHON = RASA_BIN.parent / "python"
 TOPICS = {
     "health",
     "youth_family",
@@ -65,18 +61,7 @@ print(json.dumps({"labels": labels, "blocks": blocks, "referrals": len(referrals
 
 @pytest.fixture(scope="module")
 def labelled() -> dict:
-    if not RASA_PYTHON.exists():
-        pytest.skip("the Rasa environment is not set up (scripts/setup.sh)")
-    result = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT],
-        cwd=PROJECT_ROOT,
-        env=rasa_environment(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_rasa(SCRIPT)
 
 
 def test_a_story_without_a_topic_word_is_labelled_with_its_blocks_topic(labelled: dict) -> None:
