@@ -74,6 +74,12 @@ def _script(text: str) -> str | None:
     return "latin"
 
 
+def _named_by(words: set[str], known_words: dict[str, set[str]]) -> str | None:
+    """The one language whose known greetings or thanks the words contain, else None."""
+    named = [code for code, known in known_words.items() if words & known]
+    return named[0] if len(named) == 1 else None
+
+
 def _likelier(text: str, first: str, second: str) -> str:
     """Of two languages sharing a script, the one the detector ranks higher, however unsure."""
     ranks = dict(_identifier().rank(text))
@@ -102,19 +108,15 @@ def short_message_language(text: str, current: str | None, client: str | None) -
             return "uk"
         if letters & _RUSSIAN_LETTERS:
             return "ru"
-        words = set(re.findall(r"\w+", text.lower()))
-        named = [code for code, known in _CYRILLIC_WORDS.items() if words & known]
         return (
             next((c for c in (current, client) if c in ("ru", "uk")), None)
-            or (named[0] if len(named) == 1 else None)
+            or _named_by(set(re.findall(r"\w+", text.lower())), _CYRILLIC_WORDS)
             or _likelier(text, "ru", "uk")
         )
     if script == "latin" and current is None:
         if letters & _TURKISH_LETTERS:
             return "tr"
-        words = set(fold(text).replace("-", " ").split())
-        named = [code for code, greetings in _LATIN_WORDS.items() if words & greetings]
-        return named[0] if len(named) == 1 else None
+        return _named_by(set(fold(text).replace("-", " ").split()), _LATIN_WORDS)
     return None
 
 

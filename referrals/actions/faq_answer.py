@@ -107,7 +107,8 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
 
     Read from the response selector's prediction for the message that started the
     referral; only a confident FAQ of the same topic, clearly ahead of the next one,
-    never for a button press.
+    never for a button press, and not when it was the last answer given (`answered_faq`:
+    action_ask_city gives it before asking for the town, the places after it must not repeat it).
     """
     for event in reversed(tracker.events[-30:]):
         if event.get("event") != "user":
@@ -118,7 +119,8 @@ def explanation(tracker: Tracker, topic: str) -> str | None:
         if str(event.get("text") or "").startswith("/"):
             return None
         faq = sure_faq(faq_ranking(parse), EXPLAIN_CONFIDENCE, EXPLAIN_MARGIN)
-        return faq if faq and faq_topics().get(faq) == topic else None
+        fitting = faq and faq_topics().get(faq) == topic
+        return faq if fitting and faq != tracker.get_slot("answered_faq") else None
     return None
 
 

@@ -76,8 +76,7 @@ class ActionFindReferrals(ReplyAction):
         if not shown:
             dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
             return []
-        faq = explanation(tracker, topic) if page == 1 else None
-        if faq and faq != tracker.get_slot("answered_faq"):  # not given before the city question
+        if page == 1 and (faq := explanation(tracker, topic)):
             dispatcher.utter_message(response=f"utter_faq/{faq}")
         if spoken and not any(spoken in r.languages for r in shown):
             # The search dropped the filter rather than answer with nothing: say so.

@@ -59,8 +59,7 @@ class ActionAskCity(ReplyAction):
         # A request that asks a question ("how do I register my flat, where do I go?") gets its
         # answer first, not only after the town; action_find_referrals then does not repeat it.
         topic = tracker.get_slot("topic")
-        faq = explanation(tracker, topic) if topic else None
-        if faq and faq != tracker.get_slot("answered_faq"):
+        if topic and (faq := explanation(tracker, topic)):
             dispatcher.utter_message(response=f"utter_faq/{faq}")
             events.append(SlotSet("answered_faq", faq))
         # Telegram shows a "send my location" button for this (custom payload, see bot/rendering.py).
