@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions import directory, find_referrals, referral_form, understanding
+from referrals.actions import directory, find_referrals, offers, referral_form, understanding
 from referrals.cards import message
 from referrals.directory.places import PlaceResolver
 from referrals.directory.search import directory_places, place_of_postcode
@@ -211,3 +211,43 @@ def test_the_places_after_the_town_do_not_repeat_the_answer_given_before(action)
     )
     assert messages, "no places"
     assert all(m.get("response") != "utter_faq/anmeldung" for m in messages)
+
+
+@pytest.mark.parametrize("town_named", [True, False])
+def test_a_question_that_names_a_town_gets_the_places_there_at_once(action, town_named) -> None:
+    """After the answer to "how do I register my flat in Berlin?" the places are shown without
+    asking again; a question without a town gets the offer with a yes button."""
+    parse = {"intent": {"name": "faq", "confidence": 0.99}, "entities": [], "text": "..."}
+    events: list[dict[str, Any]] = [{"event": "user", "text": "...", "parse_data": parse}]
+    if town_named:  # the slot events of this message's extraction follow its user event
+        events.append({"event": "slot", "name": "city", "value": "Berlin"})
+    tracker = Tracker(
+        sender_id="test",
+        slots={
+            "city": "Berlin" if town_named else None,
+            "language": "en",
+            "location": None,
+            "answered_faq": None,
+            "unanswered_topic": "citizen_office",
+            "spoken_language": None,
+        },
+        latest_message=parse,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_answer_faq",
+    )
+    dispatcher = CollectingDispatcher()
+    returned = offers.ActionOfferReferral().run(dispatcher, tracker, {})
+    texts = [m.get("text") or "" for m in dispatcher.messages]
+    if town_named:
+        assert message("offer_referral", "en") not in texts
+        assert len([m for m in dispatcher.messages if m.get("buttons")]) >= 1
+        assert "Berlin" in "\n".join(texts)
+        assert {"event": "slot", "timestamp": None, "name": "offered_topic", "value": None} in returned
+    else:
+        assert texts == [message("offer_referral", "en")]
+        assert _buttons(dispatcher.messages)[message("yes_find_place", "en")] == (
+            '/request_referral{"topic":"citizen_office"}'
+        )

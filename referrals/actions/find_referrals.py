@@ -46,51 +46,61 @@ def more_button(topic: str, page: int, language: str) -> dict[str, str]:
     return button(message("more_places", language), payload("request_referral", topic=topic, page=page))
 
 
+def show_places(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topic: str, language: str, explain: bool = True
+) -> None:
+    """Up to three places for `topic` where the conversation is, with the buttons that go with them.
+
+    `explain`: give the orientation answer the request asked for first (not after an answer the
+    user has just been given).
+    """
+    city = tracker.get_slot("city")
+    place = conversation_place(tracker)
+    page, spoken = _page(tracker), _spoken_language(tracker)
+    with get_sessionmaker()() as session:
+        # One more than shown: whether a "more" button is worth showing.
+        result = search(
+            session, topic, place, language=spoken, prefer_language=language, limit=MAX_CARDS * page + 1
+        )
+        shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
+        writable = write_buttons(session, shown, language)
+    # A list filtered by language stays short: no "more" for it.
+    has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES and not spoken
+    # "more" pages show further organisations for the same request: not another search
+    record_referral(topic, city, result.scope, [r.organization for r in shown], page == 1)
+
+    other_topic = [help_button(language)]
+    last_buttons = [more_button(topic, page + 1, language)] if has_more else []
+    if not spoken and language != "de" and not all(language in r.languages for r in shown):
+        last_buttons.append(language_button(topic, language))
+    last_buttons += other_topic
+    if not shown:
+        dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
+        return
+    if explain and page == 1 and (faq := explanation(tracker, topic)):
+        dispatcher.utter_message(response=f"utter_faq/{faq}")
+    if spoken and not any(spoken in r.languages for r in shown):
+        # The search dropped the filter rather than answer with nothing: say so.
+        names = language_names((spoken,), language)
+        dispatcher.utter_message(text=message("no_speaker_nearby", language, speaks=names))
+    if result.scope == "nationwide":
+        dispatcher.utter_message(text=message("nationwide_instead", language, city=city or "?"))
+    elif result.scope == "nearby":
+        dispatcher.utter_message(text=message("nearby_instead", language, city=city or "?"))
+    else:
+        dispatcher.utter_message(text=header(topic, city, language))
+    for index, referral in enumerate(shown):
+        last = index == len(shown) - 1
+        write = [writable[referral.service_id]] if referral.service_id in writable else []
+        buttons = [*(last_buttons if last else []), *write, report_button(referral.service_id, language)]
+        dispatcher.utter_message(text=card(referral, language), buttons=buttons)
+
+
 @measured
 class ActionFindReferrals(ReplyAction):
     def name(self) -> str:
         return "action_find_referrals"
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[EventType]:
-        topic = tracker.get_slot("topic")
-        city = tracker.get_slot("city")
-        place = conversation_place(tracker)
-        page, spoken = _page(tracker), _spoken_language(tracker)
-        with get_sessionmaker()() as session:
-            # One more than shown: whether a "more" button is worth showing.
-            result = search(
-                session, topic, place, language=spoken, prefer_language=language, limit=MAX_CARDS * page + 1
-            )
-            shown = result.referrals[MAX_CARDS * (page - 1) : MAX_CARDS * page]
-            writable = write_buttons(session, shown, language)
-        # A list filtered by language stays short: no "more" for it.
-        has_more = len(result.referrals) > MAX_CARDS * page and page < MAX_PAGES and not spoken
-        # "more" pages show further organisations for the same request: not another search
-        record_referral(topic, city, result.scope, [r.organization for r in shown], page == 1)
-
-        other_topic = [help_button(language)]
-        last_buttons = [more_button(topic, page + 1, language)] if has_more else []
-        if not spoken and language != "de" and not all(language in r.languages for r in shown):
-            last_buttons.append(language_button(topic, language))
-        last_buttons += other_topic
-        if not shown:
-            dispatcher.utter_message(text=message("nothing_found", language), buttons=other_topic)
-            return []
-        if page == 1 and (faq := explanation(tracker, topic)):
-            dispatcher.utter_message(response=f"utter_faq/{faq}")
-        if spoken and not any(spoken in r.languages for r in shown):
-            # The search dropped the filter rather than answer with nothing: say so.
-            names = language_names((spoken,), language)
-            dispatcher.utter_message(text=message("no_speaker_nearby", language, speaks=names))
-        if result.scope == "nationwide":
-            dispatcher.utter_message(text=message("nationwide_instead", language, city=city or "?"))
-        elif result.scope == "nearby":
-            dispatcher.utter_message(text=message("nearby_instead", language, city=city or "?"))
-        else:
-            dispatcher.utter_message(text=header(topic, city, language))
-        for index, referral in enumerate(shown):
-            last = index == len(shown) - 1
-            write = [writable[referral.service_id]] if referral.service_id in writable else []
-            buttons = [*(last_buttons if last else []), *write, report_button(referral.service_id, language)]
-            dispatcher.utter_message(text=card(referral, language), buttons=buttons)
+        show_places(dispatcher, tracker, tracker.get_slot("topic"), language)
         return []

@@ -9,9 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.actions.base import ReplyAction, button, payload
+from referrals.actions.find_referrals import show_places
 from referrals.actions.metrics import measured
 from referrals.actions.topic_menu import topic_buttons
-from referrals.actions.understanding import asked_language
+from referrals.actions.understanding import asked_language, place_given_now
 from referrals.cards import message
 from referrals.content import faq_topics
 from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_language_payload
@@ -19,7 +20,9 @@ from referrals.topics import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, choose_languag
 
 @measured
 class ActionOfferReferral(ReplyAction):
-    """Offer a counselling point for the topic of the question just answered."""
+    """Offer a counselling point for the topic of the question just answered; where the question
+    named a town ("how do I register my flat in Köln?") or came with a location, show the places
+    at once: the user has already said where."""
 
     def name(self) -> str:
         return "action_offer_referral"
@@ -32,6 +35,9 @@ class ActionOfferReferral(ReplyAction):
         )
         if topic is None:
             return [SlotSet("offered_topic", None)]  # a later "yes" must not accept an old offer
+        if place_given_now(tracker):
+            show_places(dispatcher, tracker, topic, language, explain=False)
+            return [SlotSet("offered_topic", None)]
         dispatcher.utter_message(
             text=message("offer_referral", language),
             buttons=[

@@ -122,6 +122,17 @@ def shared_place(tracker: Tracker) -> Place | None:
     return places().get().at(latitude, longitude)
 
 
+def place_given_now(tracker: Tracker) -> bool:
+    """Whether the latest user message named a town or shared a location (this action's slot
+    events follow the user's event in the tracker)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") in ("city", "location") and event.get("value"):
+            return True
+    return False
+
+
 def conversation_place(tracker: Tracker) -> Place | None:
     """Where the conversation is: the town of the shared location, else the named city."""
     city = tracker.get_slot("city")
