@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.cards import message
+from referrals.parse_data import entity
 from referrals.topics import DEFAULT_LANGUAGE
 
 log = logging.getLogger("referrals.actions")
@@ -33,15 +34,6 @@ def reply_language(tracker: Tracker) -> str:
 def latest_intent(tracker: Tracker) -> str:
     """The intent of the latest user message ("" when there is none)."""
     return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-
-
-def entity(parse: dict[str, Any], name: str) -> str | None:
-    """The first `name` entity of a parsed message, as text. A missing value and an empty one
-    count as no entity: a payload such as `{"ref":""}` names nothing."""
-    for found in parse.get("entities") or []:
-        if found.get("entity") == name and found.get("value") not in (None, ""):
-            return str(found["value"])
-    return None
 
 
 def latest_entity(tracker: Tracker, name: str) -> str | None:

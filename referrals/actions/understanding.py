@@ -9,12 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import entity, latest_intent
+from referrals.actions.base import latest_intent
 from referrals.actions.directory import places
 from referrals.actions.metrics import measured
 from referrals.content import towns_with_local_emergency_service
 from referrals.gazetteer import Place, gazetteer
 from referrals.language import choose_reply_language, named_language, requested_spoken_language
+from referrals.parse_data import entity
 from referrals.statistics.recording import record_turn
 from referrals.topics import SUPPORTED_LANGUAGES
 

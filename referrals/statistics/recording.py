@@ -37,6 +37,7 @@ from referrals.content import faq_topics
 from referrals.db import get_sessionmaker
 from referrals.directory.models import Base
 from referrals.directory.search import directory_places
+from referrals.parse_data import entity, supported_language
 from referrals.statistics.models import (
     ALL_CITIES,
     NO_CITY,
@@ -45,7 +46,7 @@ from referrals.statistics.models import (
     StatisticsOrganization,
     StatisticsReferral,
 )
-from referrals.topics import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, TOPICS
+from referrals.topics import TOPICS
 
 log = logging.getLogger("referrals.statistics")
 
@@ -246,13 +247,6 @@ def _slot_set(events: Iterable[dict[str, Any]], slot: str) -> tuple[bool, Any]:
     return found, value
 
 
-def _entity(message: dict[str, Any], name: str) -> str | None:
-    for entity in message.get("entities") or []:
-        if entity.get("entity") == name and entity.get("value"):
-            return str(entity["value"])
-    return None
-
-
 def turn_facts(tracker: Any, events: Iterable[dict[str, Any]], recorder: Recorder) -> TurnFacts:
     """The recorded facts of the user turn the tracker has just received.
 
@@ -266,11 +260,9 @@ def turn_facts(tracker: Any, events: Iterable[dict[str, Any]], recorder: Recorde
     if fallback:  # what the classifier would have guessed: the most likely real intent
         guesses = [i.get("name") for i in message.get("intent_ranking") or [] if i.get("name") != intent]
         intent = str(guesses[0]) if guesses else ""
-    language = _slot_set(events, "language")[1] or tracker.get_slot("language") or DEFAULT_LANGUAGE
-    if language not in SUPPORTED_LANGUAGES:
-        language = DEFAULT_LANGUAGE
+    language = supported_language(_slot_set(events, "language")[1] or tracker.get_slot("language"))
 
-    topic = _entity(message, "topic")
+    topic = entity(message, "topic")
     if topic is None and intent == "faq" and not fallback:
         selector = (message.get("response_selector") or {}).get("faq") or {}
         key = ((selector.get("response") or {}).get("intent_response_key") or "").removeprefix("faq/")
