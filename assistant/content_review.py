@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.settings import PROJECT_ROOT
+from referrals import clock
 
 CONTENT = PROJECT_ROOT / "content"
 MAX_AGE_MONTHS = 12
@@ -120,8 +121,8 @@ def review(today: date, content: Path = CONTENT) -> list[str]:
 
 
 def main(today: date | None = None) -> int:
-    """Print the review for `today` (default: the real date); always succeeds."""
-    day = today or date.today()
+    """Print the review for `today` (default: today in Berlin, by the one clock); always succeeds."""
+    day = today or clock.today()
     findings = review(day)
     print(f"Content review {day.isoformat()}: {len(findings) or 'nothing'} due")
     for line in findings:

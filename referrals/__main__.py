@@ -46,16 +46,7 @@ def _is_flat_csv(path: Path) -> bool:
         header = handle.readline()
     if "service_id" in header.split(","):
         return True
-    raise DirectoryImportError(
-        [
-            Problem(
-                path.name,
-                "header",
-                "not our flat CSV (no service_id column); an HSDS table is "
-                "imported through the datapackage.json beside it",
-            )
-        ]
-    )
+    raise DirectoryImportError([Problem(path.name, "header", "not_flat_csv")])
 
 
 def import_paths(paths: list[Path], taxonomy_map: Path | None = None, skip_unmapped: bool = False) -> int:

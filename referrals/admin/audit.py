@@ -25,6 +25,9 @@ from referrals.directory import hsds, search_index
 from referrals.directory.models import Metadata, Organization, Service
 
 # Parts of an entry that hsds._Writer does not log field by field itself.
+# What a version of an entry records as its action (a restore as "restore:<version id>"); the
+# history shows each by its text "action_<action>".
+ACTIONS = ("baseline", "create", "edit", "verify", "archive", "unarchive", "restore")
 NESTED_FIELDS = (
     "alternate_name",
     "attributes",

@@ -32,7 +32,6 @@ from referrals.admin.forms import (
     label_choices,
     options,
 )
-from referrals.admin.i18n import t
 from referrals.admin.manage import organization_values
 from referrals.admin.models import AdminUser
 from referrals.admin.views import EDITORS, db, error_page, flash, organizations_of, render
@@ -40,6 +39,7 @@ from referrals.cards import card
 from referrals.directory.models import Organization
 from referrals.directory.search import referral_of
 from referrals.web_language import language_of
+from referrals.web_texts import text
 
 log = logging.getLogger("referrals.admin")
 
@@ -89,7 +89,7 @@ async def new_entry(request: Request) -> Response:
             if problems or service is None:
                 session.rollback()
                 attach(form, problems, where, language)
-                form.general_errors.insert(0, t("not_saved", language))
+                form.general_errors.insert(0, text("not_saved", language))
                 status = 422
             elif "preview" in (await request.form()):
                 preview = card(referral_of(service), language)  # as the bot would show it...

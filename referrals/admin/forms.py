@@ -30,20 +30,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from referrals.admin.i18n import field_error, t
 from referrals.directory.hsds import Problem
 from referrals.directory.validation import ICAL_DAYS
 from referrals.topics import SUPPORTED_LANGUAGES, TOPICS
+from referrals.web_texts import text
 
 # Offered as tick boxes; anything else goes in "other languages".
 COMMON_LANGUAGES = (
     "de", "en", "ar", "tr", "ru", "uk", "fa", "fr", "ku", "ps", "prs", "ti", "so", "pl", "ro",
     "bg", "sq", "sr", "hr", "bs", "es", "it", "pt", "vi", "zh", "ur", "hi", "ta", "am", "sgn",
 )  # fmt: skip
-DAY_NAMES = {
-    "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
 STATUSES = ("active", "temporarily closed", "inactive")
 BLANK_SCHEDULE_ROWS = 2
 
@@ -156,9 +152,9 @@ def label_choices(form: ServiceForm, record: dict[str, Any], language: str) -> N
     form.languages.choices = options((c, f"{names.get(c, c)} ({c})") for c in codes)
     form.topics.choices = options((code, topic.label(language)) for code, topic in TOPICS.items())
     statuses = list(STATUSES) + ([record["status"]] if record.get("status") not in STATUSES else [])
-    form.status.choices = options((s, t(f"status_{s}", language)) for s in statuses)
+    form.status.choices = options((s, text(f"status_{s}", language)) for s in statuses)
     for entry in form.schedules.entries:
-        entry.form.days.choices = options(zip(ICAL_DAYS, DAY_NAMES[language], strict=True))
+        entry.form.days.choices = options((day, text(f"day.{day}", language)) for day in ICAL_DAYS)
 
 
 def form_data(record: dict[str, Any]) -> dict[str, Any]:
@@ -338,7 +334,7 @@ def attach(form: ServiceForm, problems: list[Problem], where: dict[str, Any], la
     """Put each validation problem next to its field (or at the top when it has no field)."""
     form.general_errors = []
     for problem in problems:
-        message = field_error(problem.message, language)
+        message = problem.text(language)
         target = _field_for(form, problem.field, where)
         if target is None:
             form.general_errors.append(f"{problem.field}: {message}")

@@ -23,7 +23,6 @@ from referrals.admin import auth
 from referrals.admin.auth import require_role
 from referrals.admin.create import free_organization_id
 from referrals.admin.forms import ActionForm, ListingRequestForm, options
-from referrals.admin.i18n import field_error
 from referrals.admin.models import ListingRequest
 from referrals.admin.views import db, error_page, flash, render
 from referrals.directory import validation
@@ -51,7 +50,7 @@ def _checked(form: ListingRequestForm, language: str) -> dict[str, str | None] |
             if not raw and name in ("organization_name", "city", "email"):
                 raise validation.FieldError("missing")
             if len(raw) > longest:
-                raise validation.FieldError(f"at most {longest} characters")
+                raise validation.FieldError("too_long", limit=longest)
             values[name] = (
                 validation.email(raw)
                 if name == "email"
@@ -60,7 +59,7 @@ def _checked(form: ListingRequestForm, language: str) -> dict[str, str | None] |
                 else raw or None
             )
         except validation.FieldError as error:
-            field.errors = [field_error(str(error), language)]
+            field.errors = [error.text(language)]
     if any(getattr(form, name).errors for name in LIMITS):
         return None
     return values

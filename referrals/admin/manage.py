@@ -13,18 +13,18 @@ from starlette_wtf import csrf_protect
 from referrals.admin import auth, invitations, sessions
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
-from referrals.admin.i18n import field_error, t
 from referrals.admin.models import ROLES, AdminUser, Membership
 from referrals.admin.views import db, error_page, flash, organizations_of, refresh_organization, render
 from referrals.directory import validation
 from referrals.directory.models import Organization
 from referrals.web_language import language_of
+from referrals.web_texts import text
 
 log = logging.getLogger("referrals.admin")
 
 
 def _user_form_choices(form: UserForm, organizations: list[Organization], language: str) -> None:
-    form.role.choices = options((role, t(f"role_{role}", language)) for role in ROLES)
+    form.role.choices = options((role, text(f"role_{role}", language)) for role in ROLES)
     form.organizations.choices = options((org.id, org.name) for org in organizations)
 
 
@@ -74,11 +74,11 @@ async def edit_user(request: Request) -> Response:
             try:
                 email = validation.email(form.email.data or "")
             except validation.FieldError as error:
-                form.email.errors = [field_error(str(error), language)]
+                form.email.errors = [error.text(language)]
                 return render(request, "user_edit.html", status_code=422, form=form, person=person)
             other = auth.find_user(session, email)
             if other is not None and other is not person:
-                form.email.errors = [t("email_taken", language)]
+                form.email.errors = [text("email_taken", language)]
                 return render(request, "user_edit.html", status_code=422, form=form, person=person)
             if person is None:
                 # Invited by a one-time link: the person chooses their own password.
@@ -181,5 +181,5 @@ def organization_values(form: OrganizationForm, language: str) -> dict[str, str 
         try:
             values[name] = check(raw) if raw or name == "name" else None
         except validation.FieldError as error:
-            getattr(form, name).errors = [field_error(str(error), language)]
+            getattr(form, name).errors = [error.text(language)]
     return None if any(getattr(form, name).errors for name in checks) else values

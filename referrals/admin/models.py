@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from referrals import clock
 from referrals.directory.models import Base
 
 ROLES = ("admin", "counsellor", "coordinator")
@@ -33,7 +34,9 @@ class AdminUser(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Set by an admin's password reset: the user must choose a new password after logging in.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now()
+    )
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -78,7 +81,9 @@ class EntryVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now()
+    )
     created_by: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(20))  # baseline | edit | verify | archive | restore | ...
     changed_fields: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of field names

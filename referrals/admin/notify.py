@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.settings import Settings
 from referrals import clock
-from referrals.admin.i18n import t
 from referrals.admin.models import AdminUser, Membership
 from referrals.cards import language_names
 from referrals.handover.models import IN, Message, Thread
+from referrals.web_texts import text
 
 log = logging.getLogger("referrals.admin")
 
@@ -48,11 +48,11 @@ def _email(settings: Settings, recipients: list[str], thread: Thread) -> EmailMe
     mail = EmailMessage()
     mail["From"] = settings.smtp_from
     mail["To"] = ", ".join(recipients)
-    mail["Subject"] = t("mail_subject", "de", written_in=language_names((thread.language,), "de"))
+    mail["Subject"] = text("mail_subject", "de", written_in=language_names((thread.language,), "de"))
     where = f"{(settings.admin_public_url or '').rstrip('/')}/inquiries/{thread.id}"
     mail.set_content(
         "\n\n".join(
-            t("mail_body", code, written_in=language_names((thread.language,), code), where=where)
+            text("mail_body", code, written_in=language_names((thread.language,), code), where=where)
             for code in ("de", "en")
         )
     )

@@ -31,7 +31,6 @@ from referrals.admin.forms import (
     form_data,
     label_choices,
 )
-from referrals.admin.i18n import t
 from referrals.admin.models import EntryVersion
 from referrals.cards import card
 from referrals.directory import search_index
@@ -39,12 +38,13 @@ from referrals.directory.models import Address, Location, Organization, Service,
 from referrals.directory.problem_reports import ProblemReport
 from referrals.directory.search import referral_of
 from referrals.web_language import LANGUAGES, language_of
+from referrals.web_texts import text
 
 log = logging.getLogger("referrals.admin")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))  # autoescapes .html
 STALE_AFTER = timedelta(days=182)
 BERLIN = ZoneInfo("Europe/Berlin")
-# History: HSDS field names -> interface text keys.
+# History: HSDS field names -> interface text keys (a field without one is shown by its name).
 FIELD_LABELS = {
     "schedules": "hours",
     "phones": "phones",
@@ -87,11 +87,11 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "user": user,
             "lang": language,
             "languages": LANGUAGES,
-            "t": lambda key, **values: t(key, language, **values),
+            "t": lambda key, **values: text(key, language, **values),
             "day": lambda value: (
                 value.strftime("%d.%m.%Y" if language == "de" else "%Y-%m-%d")
                 if value
-                else t("never", language)
+                else text("never", language)
             ),
             "csrf": lambda: csrf_token(request),
             "flashes": flashes,
@@ -104,7 +104,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def flash(request: Request, key: str, **values: str) -> None:
     request.session.setdefault("flash", [])
-    request.session["flash"] = [*request.session["flash"], t(key, language_of(request), **values)]
+    request.session["flash"] = [*request.session["flash"], text(key, language_of(request), **values)]
 
 
 def error_page(request: Request, status: int, key: str) -> Response:
@@ -332,7 +332,7 @@ async def edit_entry(request: Request) -> Response:
             if problems:
                 session.rollback()
                 attach(form, problems, where, language)
-                form.general_errors.insert(0, t("not_saved", language))
+                form.general_errors.insert(0, text("not_saved", language))
                 status = 422
             else:
                 session.commit()
@@ -434,6 +434,7 @@ def _row_text(item: Any) -> str:
 
 @require_role(*EDITORS)
 async def entry_history(request: Request) -> Response:
+    language = language_of(request)
     with db(request) as session:
         service = _load_editable(request, session)
         if service is None:
@@ -445,7 +446,11 @@ async def entry_history(request: Request) -> Response:
                 {
                     "version": version,
                     "changes": [
-                        (FIELD_LABELS.get(field, field), _shown(old), _shown(new))
+                        (
+                            text(FIELD_LABELS[field], language) if field in FIELD_LABELS else field,
+                            _shown(old),
+                            _shown(new),
+                        )
                         for field, (old, new) in diff.items()
                     ],
                     "action": version.action.split(":")[0],

@@ -23,6 +23,7 @@ from referrals.directory.hsds import (
     import_records,
     service_to_hsds,
 )
+from referrals.directory.validation import FieldError
 
 COLUMNS = [
     "service_id", "service_name", "description", "topics", "languages", "phones", "email", "url",
@@ -37,8 +38,8 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(";") if part.strip()]
 
 
-def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]] | str:
-    """Schedule rows (HSDS-like dicts) from the CSV notation, or an error message."""
+def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]]:
+    """Schedule rows (HSDS-like dicts) from the CSV notation; FieldError for a part not understood."""
     rows: list[dict[str, Any]] = []
     valid_from = valid_to = None
     appointment = False
@@ -52,7 +53,7 @@ def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]] | st
         elif lowered.startswith("valid "):
             span = part[6:].split("..")
             if len(span) != 2:
-                return f"write validity as 'valid YYYY-MM-DD..YYYY-MM-DD': {part!r}"
+                raise FieldError("bad_validity", value=part)
             valid_from, valid_to = span[0].strip() or None, span[1].strip() or None
         elif match := _SLOT.match(part):
             rows.append(
@@ -64,7 +65,7 @@ def parse_opening_hours(text: str, service_id: str) -> list[dict[str, Any]] | st
                 }
             )
         else:
-            return f"cannot read {part!r}; write e.g. 'MO,TU 09:00-12:00; appointment'"
+            raise FieldError("bad_opening_hours", value=part)
     if appointment:
         rows.append({"id": f"{service_id}-schedule-appointment", "x_appointment_only": True})
     for row in rows:
@@ -93,19 +94,20 @@ def _rows_to_services(path: Path) -> tuple[list[tuple[str, dict[str, Any]]], lis
         missing = [c for c in ("service_id", "service_name", "topics") if c not in (reader.fieldnames or [])]
         if missing:
             raise DirectoryImportError(
-                [Problem("line 1", "header", f"missing columns: {', '.join(missing)}")]
+                [Problem("line 1", "header", "missing_columns", {"columns": ", ".join(missing)})]
             )
         for row in reader:
             where = f"line {reader.line_num}"
             if None in row:
-                problems.append(Problem(where, "row", "more cells than columns (a stray comma?)"))
+                problems.append(Problem(where, "row", "extra_cells"))
                 continue
             row = {k: (v or "").strip() for k, v in row.items()}
             sid = row.get("service_id") or f"(no id, {where})"
             if sid not in services:
-                hours = parse_opening_hours(row.get("opening_hours", ""), sid)
-                if isinstance(hours, str):
-                    problems.append(Problem(where, "opening_hours", hours))
+                try:
+                    hours = parse_opening_hours(row.get("opening_hours", ""), sid)
+                except FieldError as error:
+                    problems.append(Problem.of(where, "opening_hours", error))
                     hours = []
                 area = row.get("service_area", "")
                 services[sid] = (

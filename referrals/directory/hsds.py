@@ -12,7 +12,8 @@ referrals.directory.hsds_read (import_file) and go out through referrals.directo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
+from referrals import web_texts
 from referrals.directory import search_index
 from referrals.directory import validation as v
 from referrals.directory.geocoding import fill_coordinates
@@ -44,9 +46,26 @@ TAXONOMY = "wegweiser-topics"
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong where: `code` and `values` make the text "error.<code>" of the catalogue
+    (referrals.web_texts); `detail`, a checking library's explanation, is for the report only."""
+
     record: str  # "service #3 (svc-id)" or "line 7"
     field: str
-    message: str
+    code: str
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict)  # `field` is taken here
+    detail: str | None = None
+
+    @classmethod
+    def of(cls, record: str, name: str, error: v.FieldError) -> Problem:
+        return cls(record, name, error.code, error.values, error.detail)
+
+    def text(self, language: str) -> str:
+        return web_texts.text(f"error.{self.code}", language, **self.values)
+
+    @property
+    def message(self) -> str:
+        """The English text, as the import report (command line, log) shows it."""
+        return self.text("en") + (f" ({self.detail})" if self.detail else "")
 
     def __str__(self) -> str:
         return f"{self.record}: {self.field}: {self.message}"
@@ -81,7 +100,7 @@ class _Checker:
         try:
             return check(value)
         except v.FieldError as error:
-            self.problems.append(Problem(self.record, name, str(error)))
+            self.problems.append(Problem.of(self.record, name, error))
             return None
 
 
@@ -140,8 +159,8 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                 Problem(
                     where,
                     f"attributes[{i}].taxonomy_term",
-                    f"{term.get('code') or term.get('name')!r} is a term of another taxonomy "
-                    f"({vocabulary!r}): map it to our topics with --taxonomy-map",
+                    "foreign_taxonomy_term",
+                    {"term": term.get("code") or term.get("name"), "vocabulary": vocabulary},
                 )
             )
             continue
@@ -149,7 +168,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
         if code:
             topics.append(code)
     if not topics and not any(p.field.startswith("attributes") for p in c.problems):
-        c.problems.append(Problem(where, "attributes", "at least one topic is required"))
+        c.problems.append(Problem(where, "attributes", "no_topic"))
     out["topics"] = list(dict.fromkeys(topics))
     out["languages"] = {}
     for i, lang in enumerate(_records(record.get("languages"))):
@@ -214,7 +233,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                 }
             )
         if not addresses:
-            c.problems.append(Problem(where, f"{prefix}.addresses", "an address with a city is required"))
+            c.problems.append(Problem(where, f"{prefix}.addresses", "no_address"))
         lat = c(f"{prefix}.latitude", loc.get("latitude"), _latitude)
         lon = c(f"{prefix}.longitude", loc.get("longitude"), _longitude)
         out["locations"].append(
@@ -231,9 +250,7 @@ def parse_service(record: dict[str, Any], where: str) -> tuple[dict[str, Any], l
             }
         )
     if not out["locations"] and not out["service_areas"]:
-        c.problems.append(
-            Problem(where, "service_at_locations", "a service needs a location or a service area")
-        )
+        c.problems.append(Problem(where, "service_at_locations", "no_location"))
     return out, c.problems
 
 
@@ -252,9 +269,9 @@ def _schedule(c: _Checker, prefix: str, s: dict[str, Any], default_id: str) -> d
         "closed_on_public_holidays": s.get("x_closed_on_public_holidays", True) is not False,
     }
     if row["opens_at"] and row["closes_at"] and row["opens_at"] >= row["closes_at"]:
-        c.problems.append(Problem(c.record, f"{prefix}.closes_at", "must be later than opens_at"))
+        c.problems.append(Problem(c.record, f"{prefix}.closes_at", "closes_before_opens"))
     if row["valid_from"] and row["valid_to"] and row["valid_from"] > row["valid_to"]:
-        c.problems.append(Problem(c.record, f"{prefix}.valid_to", "must not be before valid_from"))
+        c.problems.append(Problem(c.record, f"{prefix}.valid_to", "ends_before_start"))
     return row
 
 
@@ -262,9 +279,9 @@ def _latitude(value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise v.FieldError(f"not a number: {value!r}") from None
+        raise v.FieldError("not_a_number", value=value) from None
     if not 47.0 <= number <= 55.2:
-        raise v.FieldError(f"{number} is outside Germany")
+        raise v.FieldError("coordinate_outside_germany", value=number)
     return number
 
 
@@ -272,9 +289,9 @@ def _longitude(value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise v.FieldError(f"not a number: {value!r}") from None
+        raise v.FieldError("not_a_number", value=value) from None
     if not 5.8 <= number <= 15.1:
-        raise v.FieldError(f"{number} is outside Germany")
+        raise v.FieldError("coordinate_outside_germany", value=number)
     return number
 
 
@@ -301,7 +318,9 @@ def validate_all(
             if ident is None:
                 continue
             if (kind, ident) in seen and seen[(kind, ident)] != where:
-                found.append(Problem(where, name, f"id {ident!r} is already used by {seen[(kind, ident)]}"))
+                found.append(
+                    Problem(where, name, "id_used_twice", {"id": ident, "other": seen[(kind, ident)]})
+                )
             seen.setdefault((kind, ident), where)
         parsed.append(values)
         problems.extend(found)
@@ -365,7 +384,8 @@ def _clashes(session: Session, parsed: list[dict[str, Any]]) -> list[Problem]:
                 Problem(
                     f"service {owner[cid]}",
                     f"{key}.id",
-                    f"id {cid!r} already belongs to service {sid!r}",
+                    "id_of_other_service",
+                    {"id": cid, "service": sid},
                 )
                 for cid, sid in rows
                 if sid != owner[cid]

@@ -22,33 +22,29 @@ from sqlalchemy.orm import Session
 from referrals.directory.hsds import DirectoryImportError, Problem, import_records
 from referrals.directory.tabular import read_datapackage
 
-EXPECTED = (
-    'expected a JSON list of HSDS services, {"services": [...]}, one service, HSDS API pages '
-    '{"contents": [...]}, an HSDS datapackage.json with its CSV tables, or our flat CSV'
-)
 Records = list[tuple[str, dict[str, Any]]]
 
 
-def _refuse(where: str, what: str) -> DirectoryImportError:
-    return DirectoryImportError([Problem(where, "file", what)])
+def _refuse(where: str, code: str, **values: object) -> DirectoryImportError:
+    """The file refused as a whole; the texts "error.<code>" of the ones whose shape is not understood
+    end with the shapes that are (referrals/web_texts/)."""
+    return DirectoryImportError([Problem(where, "file", code, values)])
 
 
 def _load_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as error:
-        raise _refuse(path.name, f"cannot read the file ({error.__class__.__name__})") from None
+        raise _refuse(path.name, "unreadable_file", reason=error.__class__.__name__) from None
     except json.JSONDecodeError as error:
-        raise _refuse(
-            path.name, f"not JSON (line {error.lineno}, column {error.colno}); {EXPECTED}"
-        ) from None
+        raise _refuse(path.name, "not_json", line=error.lineno, column=error.colno) from None
 
 
 def _numbered(name: str, services: list[Any], start: int = 1) -> Records:
     records: Records = []
     for n, service in enumerate(services, start=start):
         if not isinstance(service, dict):
-            raise _refuse(name, f"record #{n} is not an object; {EXPECTED}")
+            raise _refuse(name, "record_not_object", number=n)
         records.append((f"service #{n} ({service.get('x_id') or service.get('id') or 'no id'})", service))
     return records
 
@@ -59,15 +55,15 @@ def _pages(pages: list[tuple[Path, dict[str, Any]]]) -> Records:
     for path, page in pages:
         number = page.get("page_number", 1)
         if not isinstance(number, int) or not isinstance(page["contents"], list):
-            raise _refuse(path.name, f"page_number must be a number and contents a list; {EXPECTED}")
+            raise _refuse(path.name, "bad_page")
         if number in by_number:
-            raise _refuse(path.name, f"page {number} was given twice (also {by_number[number][0].name})")
+            raise _refuse(path.name, "page_twice", number=number, other=by_number[number][0].name)
         by_number[number] = (path, page)
     total = max(int(p.get("total_pages") or 1) for _path, p in pages)
     missing = [n for n in range(1, total + 1) if n not in by_number]
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        raise _refuse(pages[0][0].name, f"the set has {total} pages; missing page(s) {shown}")
+        raise _refuse(pages[0][0].name, "pages_missing", total=total, missing=shown)
     records: Records = []
     for number in sorted(by_number):
         path, page = by_number[number]
@@ -84,7 +80,7 @@ def read_records(paths: list[Path]) -> Records:
     records: Records = []
     for path in paths:
         if path.suffix.lower() != ".json":
-            raise _refuse(path.name, f"give JSON files, a datapackage.json or one flat CSV; {EXPECTED}")
+            raise _refuse(path.name, "not_json_file")
         data = _load_json(path)
         if isinstance(data, list):
             records += _numbered(path.name, data, start=len(records) + 1)
@@ -95,16 +91,16 @@ def read_records(paths: list[Path]) -> Records:
         elif isinstance(data, dict) and "id" in data and "name" in data:  # one service, as /services/{id}
             records += _numbered(path.name, [data], start=len(records) + 1)
         elif isinstance(data, dict) and data.get("resources") is not None:
-            raise _refuse(path.name, "a data package must be named datapackage.json, beside its CSV tables")
+            raise _refuse(path.name, "misnamed_data_package")
         else:
             shape = (
                 f"an object with keys {', '.join(list(data)[:6])}"
                 if isinstance(data, dict)
                 else type(data).__name__
             )
-            raise _refuse(path.name, f"found {shape}; {EXPECTED}")
+            raise _refuse(path.name, "unknown_shape", shape=shape)
     if pages and records:
-        raise _refuse(paths[0].name, "API pages and service lists cannot be mixed in one import")
+        raise _refuse(paths[0].name, "pages_and_lists_mixed")
     return _pages(pages) if pages else records
 
 

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from referrals import clock
+
 ID = String(100)
 
 
@@ -46,7 +48,7 @@ class Organization(Base):
     # A migrant self-organisation (MSO) rather than a public or welfare body.
     is_mso: Mapped[bool] = mapped_column(Boolean, default=False)
     last_modified: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now(), onupdate=clock.utcnow
     )
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
@@ -72,7 +74,7 @@ class Service(Base):
     assured_date: Mapped[date | None] = mapped_column(Date)
     assurer_email: Mapped[str | None] = mapped_column(String(300))
     last_modified: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now(), onupdate=clock.utcnow
     )
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     source_url: Mapped[str | None] = mapped_column(String(500))
@@ -235,7 +237,9 @@ class Metadata(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     resource_id: Mapped[str] = mapped_column(ID, index=True)
     resource_type: Mapped[str] = mapped_column(String(50))
-    last_action_date: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_action_date: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now()
+    )
     last_action_type: Mapped[str] = mapped_column(String(20))  # create | update | archive
     field_name: Mapped[str] = mapped_column(String(100))
     previous_value: Mapped[str | None] = mapped_column(Text)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from referrals import clock
 from referrals.directory.models import Base
 from referrals.directory.refs import resolve_ref
 
@@ -29,7 +30,9 @@ class ProblemReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
     reason: Mapped[str] = mapped_column(String(20))  # closed | moved | phone | language
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.utcnow, server_default=func.now()
+    )
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | done
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_by: Mapped[str | None] = mapped_column(String(300))

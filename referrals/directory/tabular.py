@@ -123,22 +123,20 @@ def _files(folder: Path) -> dict[str, str]:
     """Resource name -> file name, from datapackage.json (HSDS's own names where it has none)."""
     package_path = folder / "datapackage.json"
     if not package_path.is_file():
-        raise DirectoryImportError(
-            [Problem(folder.name, "datapackage.json", "missing beside the CSV tables")]
-        )
+        raise DirectoryImportError([Problem(folder.name, "datapackage.json", "no_data_package")])
     try:
         package = json.loads(package_path.read_text(encoding="utf-8-sig"))
         resources = package["resources"]
         files = {str(r["name"]): str(r["path"]) for r in resources if isinstance(r, dict) and "path" in r}
     except (json.JSONDecodeError, KeyError, TypeError):
-        raise DirectoryImportError(
-            [Problem("datapackage.json", "resources", "expected a data package with a list of resources")]
-        ) from None
+        raise DirectoryImportError([Problem("datapackage.json", "resources", "bad_data_package")]) from None
     # HSDS names resources in the singular; some publishers use the plural of the file name.
     singular = {name.removesuffix("s"): path for name, path in files.items()}
     out = {name: files.get(name) or singular.get(name) or default for name, default in TABLES.items()}
     if not (folder / out["service"]).is_file():
-        raise DirectoryImportError([Problem("datapackage.json", "service", f"no table {out['service']}")])
+        raise DirectoryImportError(
+            [Problem("datapackage.json", "service", "no_service_table", {"table": out["service"]})]
+        )
     return out
 
 

@@ -48,16 +48,14 @@ class TaxonomyMap:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
-            raise DirectoryImportError([Problem(where, "map", f"cannot read it: {error}")]) from None
+            raise DirectoryImportError([Problem(where, "map", "unreadable_map", {"reason": error})]) from None
         if not isinstance(data, dict):
-            raise DirectoryImportError(
-                [Problem(where, "map", "expected vocabularies, each with terms: topic")]
-            )
+            raise DirectoryImportError([Problem(where, "map", "bad_map")])
         problems: list[Problem] = []
         terms: dict[str, dict[str, list[str]]] = {}
         for vocabulary, entries in data.items():
             if not isinstance(entries, dict):
-                problems.append(Problem(where, str(vocabulary), "expected its terms, each as term: topic"))
+                problems.append(Problem(where, str(vocabulary), "bad_map_vocabulary"))
                 continue
             terms[str(vocabulary)] = {}
             for term, topics in entries.items():
@@ -68,7 +66,8 @@ class TaxonomyMap:
                         Problem(
                             where,
                             f"{vocabulary}: {term}",
-                            f"unknown topic {', '.join(map(str, unknown))}; known: {', '.join(TOPICS)}",
+                            "unknown_map_topic",
+                            {"value": ", ".join(map(str, unknown)), "known": ", ".join(TOPICS)},
                         )
                     )
                 terms[str(vocabulary)][str(term).casefold()] = [str(c) for c in codes]

@@ -11,9 +11,10 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from referrals.statistics.i18n import label, text
+from referrals.statistics.labels import label
 from referrals.statistics.queries import Table
 from referrals.statistics.suppression import hidden
+from referrals.web_texts import text
 
 MAX_BARS = 12
 # Two drawings of each chart, so that its text is legible where it is shown: a narrow one for
@@ -97,11 +98,11 @@ def render(table: Table, language: str, size: str = "wide") -> Markup | None:
     else:
         chart = pygal.Bar(style=style, width=width, height=height, x_label_rotation=40)
     _config(chart, label_chars)
-    chart.title = text(language, f"col.{column}") + (" (%)" if table.kinds[index] == "rate" else "")
+    chart.title = text(f"col.{column}", language) + (" (%)" if table.kinds[index] == "rate" else "")
     chart.x_labels = [_row_label(table, row, language) for row in rows]
     most_labels = 6 if size == "narrow" else 16
     if kind != "hbar" and len(rows) > most_labels:
         chart.x_labels_major_every = -(-len(rows) // most_labels)
         chart.show_minor_x_labels = False
-    chart.add(text(language, f"col.{column}"), values)
+    chart.add(text(f"col.{column}", language), values)
     return Markup(chart.render(is_unicode=True))  # noqa: S704 - pygal escapes every label it draws

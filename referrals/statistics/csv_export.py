@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 
-from referrals.statistics.i18n import city_label, label, text
+from referrals.statistics.labels import city_label, label
 from referrals.statistics.queries import Filters, Table
 from referrals.statistics.suppression import shown
+from referrals.web_texts import text
 
 
 def cell_text(value: object, kind: str, language: str) -> str:
@@ -24,15 +25,15 @@ def table_csv(table: Table, filters: Filters, language: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([f"# {text(language, 'table.' + table.name)}"])
+    writer.writerow([f"# {text(f'table.{table.name}', language)}"])
     writer.writerow(
         [
-            f"# {text(language, 'filter.period')}: {filters.start.isoformat()} – {filters.end.isoformat()}; "
-            f"{text(language, 'filter.city')}: {city_label(language, filters.city)}"
+            f"# {text('filter.period', language)}: {filters.start.isoformat()} – {filters.end.isoformat()}; "
+            f"{text('filter.city', language)}: {city_label(language, filters.city)}"
         ]
     )
-    writer.writerow([f"# {text(language, 'suppressed')}"])
-    writer.writerow([text(language, f"col.{column}") for column in table.columns])
+    writer.writerow([f"# {text('suppressed', language)}"])
+    writer.writerow([text(f"col.{column}", language) for column in table.columns])
     for row in table.rows:
         writer.writerow(
             [cell_text(value, kind, language) for value, kind in zip(row, table.kinds, strict=True)]

@@ -30,11 +30,12 @@ from referrals import clock
 from referrals.db import get_sessionmaker
 from referrals.statistics import charts, handovers, headline, queries
 from referrals.statistics.csv_export import cell_text, table_csv
-from referrals.statistics.i18n import LANGUAGES, city_label, text
+from referrals.statistics.labels import city_label
 from referrals.statistics.models import ALL_CITIES
 from referrals.statistics.queries import Filters, Table
 from referrals.statistics.suppression import shown
-from referrals.web_language import language_of
+from referrals.web_language import LANGUAGES, language_of
+from referrals.web_texts import text
 
 ALLOWED_ROLES = ("coordinator", "admin")
 HERE = Path(__file__).resolve().parent
@@ -123,7 +124,7 @@ def _csrf(request: Request) -> str | None:
 
 
 def _forbidden(request: Request) -> Response:
-    return PlainTextResponse(text(_language(request), "forbidden"), status_code=403)
+    return PlainTextResponse(text("statistics_forbidden", _language(request)), status_code=403)
 
 
 def _today() -> date:
@@ -149,8 +150,8 @@ def _present(table: Table, language: str, query: str, base: str) -> dict[str, An
     wide = charts.render(table, language, "wide")
     return {
         "name": table.name,
-        "title": text(language, f"table.{table.name}"),
-        "columns": [text(language, f"col.{c}") for c in table.columns],
+        "title": text(f"table.{table.name}", language),
+        "columns": [text(f"col.{c}", language) for c in table.columns],
         "numeric": [kind in ("count", "rate") for kind in table.kinds],
         "rows": [
             [cell_text(value, kind, language) for value, kind in zip(row, table.kinds, strict=True)]
@@ -172,16 +173,16 @@ def _figure(figure: headline.Figure, language: str) -> dict[str, str]:
     value = shown(figure.value, percent=figure.kind == "rate")
     change = figure.change
     if change is None:
-        trend = text(language, "change.unknown")
+        trend = text("change.unknown", language)
     elif figure.kind == "rate":
         trend = text(
-            language, "change.points", change=f"{change:+.1f}".replace(".", "," if language == "de" else ".")
+            "change.points", language, change=f"{change:+.1f}".replace(".", "," if language == "de" else ".")
         )
     else:
-        trend = text(language, "change.percent", change=f"{change * 100:+.0f}")
+        trend = text("change.percent", language, change=f"{change * 100:+.0f}")
     return {
         "key": figure.key,
-        "label": text(language, f"headline.{figure.key}"),
+        "label": text(f"headline.{figure.key}", language),
         "value": value if language == "en" else value.replace(".", ","),
         "trend": trend,
         "direction": "none" if not change else ("up" if change > 0 else "down"),
@@ -213,7 +214,7 @@ def view_page(request: Request) -> Response:
         "statistics.html",
         {
             "lang": language,
-            "t": lambda key, **values: text(language, key, **values),
+            "t": lambda key, **values: text(key, language, **values),
             "base": base,
             "view": view,
             "views": list(VIEWS),
@@ -227,11 +228,11 @@ def view_page(request: Request) -> Response:
             "figures": [_figure(figure, language) for figure in figures],
             "empty_period": turns == 0 and all(_empty(table) for table in tables),
             "empty_line": text(
-                language, "empty_period", start=_day(filters.start, language), end=_day(filters.end, language)
+                "empty_period", language, start=_day(filters.start, language), end=_day(filters.end, language)
             ),
             "totals": text(
-                language,
                 "totals",
+                language,
                 conversations=shown(conversations),
                 turns=shown(turns),
                 start=filters.start.isoformat(),
