@@ -4,11 +4,16 @@ spaCy, the gazetteer and the database: a faster start and 90 MB less)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import signal
 import subprocess
 import sys
+import time
 
 from referrals.actions.server import SelectiveDomainExecutor
+from tests.support import free_port
 
 DOMAIN_ACTIONS = {
     "action_extract_language_and_place",
@@ -40,3 +45,38 @@ def test_the_primary_imports_neither_spacy_nor_alembic() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def _children(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return listing.read().split()
+
+
+def test_a_stop_while_the_workers_start_ends_quietly(tmp_path) -> None:
+    """The supervisor stops the server's whole process group; a stop that came while the workers
+    were still loading the actions printed a traceback (Sanic's state manager had gone)."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "referrals.actions", "-p", str(free_port())],
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'directory.db'}",
+            "SANIC_HOST": "127.0.0.1",
+            "ACTION_SERVER_SANIC_WORKERS": "2",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(server.pid)) < 3:  # the state manager and both workers are starting
+            assert time.monotonic() < deadline, "the workers never started"
+            time.sleep(0.02)
+        os.killpg(server.pid, signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+    assert "Traceback" not in output
+    assert server.returncode == 0

@@ -16,6 +16,7 @@ the executor arrives there (`__reduce__`), not twice.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from rasa_sdk import utils
@@ -23,6 +24,19 @@ from rasa_sdk.endpoint import create_argument_parser, run
 from rasa_sdk.executor import ActionExecutor
 
 log = logging.getLogger(__name__)
+
+# Sanic keeps its workers' states in a multiprocessing manager process. A stop signal sent to the
+# whole process group (the supervisor does so) ends that process too, and a primary process still
+# waiting for its workers to start then loses its pipe to it. Nothing is lost (no worker has
+# served yet), so that ends the server quietly instead of with a traceback.
+_MANAGER_GONE = (BrokenPipeError, ConnectionError, EOFError)
+
+
+class _QuietStopWhileStarting(logging.Filter):
+    """Drops Sanic's "Experienced exception while trying to serve" for the case above."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not isinstance(sys.exc_info()[1], _MANAGER_GONE)
 
 
 class SelectiveDomainExecutor(ActionExecutor):
@@ -53,14 +67,18 @@ def main(argv: list[str] | None = None) -> None:
     args = create_argument_parser().parse_args(argv)
     utils.configure_colored_logging(args.loglevel)
     utils.update_sanic_log_level()
+    logging.getLogger("sanic.error").addFilter(_QuietStopWhileStarting())
     executor = SelectiveDomainExecutor()  # the actions are registered in the workers
-    run(
-        executor,
-        args.port,
-        args.cors,
-        args.ssl_certificate,
-        args.ssl_keyfile,
-        args.ssl_password,
-        args.auto_reload,
-        args.endpoints,
-    )
+    try:
+        run(
+            executor,
+            args.port,
+            args.cors,
+            args.ssl_certificate,
+            args.ssl_keyfile,
+            args.ssl_password,
+            args.auto_reload,
+            args.endpoints,
+        )
+    except _MANAGER_GONE:
+        log.info("stopped while its workers were starting")
