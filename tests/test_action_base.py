@@ -23,7 +23,8 @@ def _replies(action: Any, slots: dict[str, Any], parse: dict[str, Any]) -> list[
 
 
 def test_before_a_language_is_known_the_reply_is_german() -> None:
-    for slots in ({}, {"language": None}, {"language": ""}):
+    # "es": a language the assistant does not speak (e.g. a slot set from an old conversation).
+    for slots in ({}, {"language": None}, {"language": ""}, {"language": "es"}):
         [menu] = _replies(ActionTopicMenu(), slots, {})
         assert menu["text"] == message("choose_topic", "de")
         assert [b["title"] for b in menu["buttons"]] == [TOPICS[c].label("de") for c in MENU_TOPICS]

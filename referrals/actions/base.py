@@ -17,8 +17,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from referrals.cards import message
-from referrals.parse_data import entity
-from referrals.topics import DEFAULT_LANGUAGE
+from referrals.parse_data import entity, supported_language
 
 log = logging.getLogger("referrals.actions")
 
@@ -27,8 +26,8 @@ MAX_PAYLOAD_BYTES = 64  # Telegram's limit for a button's callback data
 
 def reply_language(tracker: Tracker) -> str:
     """The language to answer in: the slot action_extract_language_and_place sets on every user
-    message, DEFAULT_LANGUAGE (German) while it is unset."""
-    return tracker.get_slot("language") or DEFAULT_LANGUAGE
+    message; German while it is unset or holds a language the assistant does not speak."""
+    return supported_language(tracker.get_slot("language"))
 
 
 def latest_intent(tracker: Tracker) -> str:
