@@ -29,6 +29,7 @@ from referrals.admin import auth
 from referrals.db import make_engine, upgrade_database
 from referrals.directory.hsds_read import import_file
 from tests.e2e import local_bot_api, start_assistant
+from tests.rasa_script import RasaScripts
 from tests.support import LoggedProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -285,6 +286,13 @@ def hsds_schemas() -> HsdsSchemas:
         print(f"\nHSDS schema tests skipped: {reason} (.ci/run sets it to ../shared/hsds-3.0)")
         pytest.skip(f"official HSDS 3.0 schemas not available: {reason}")
     return HsdsSchemas(Path(folder or "."))
+
+
+@pytest.fixture(scope="session")
+def rasa_scripts(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> RasaScripts:
+    """Results of the scripts run in the Rasa environment, once per test run (tests/rasa_script.py):
+    pytest-xdist's workers share the run's base directory, the parent of their own."""
+    return RasaScripts(tmp_path_factory.getbasetemp().parent if worker_id != "master" else None)
 
 
 # End-to-end modules: each module that asks for these gets its own fake Bot API and assistant.
