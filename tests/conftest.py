@@ -289,10 +289,20 @@ def hsds_schemas() -> HsdsSchemas:
 
 
 @pytest.fixture(scope="session")
-def rasa_scripts(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> RasaScripts:
+def rasa_scripts(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[RasaScripts]:
     """Results of the scripts run in the Rasa environment, once per test run (tests/rasa_script.py):
     pytest-xdist's workers share the run's base directory, the parent of their own."""
-    return RasaScripts(tmp_path_factory.getbasetemp().parent if worker_id != "master" else None)
+    scripts = RasaScripts(tmp_path_factory.getbasetemp().parent if worker_id != "master" else None)
+    yield scripts
+    scripts.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rasa_scripts_ahead(request: pytest.FixtureRequest) -> None:
+    """Start the Rasa scripts with the session when a selected test needs them: their process
+    (TensorFlow's import: 10-20 s) then runs beside the first tests instead of holding a worker."""
+    if any("rasa_scripts" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("rasa_scripts").prefetch()
 
 
 # End-to-end modules: each module that asks for these gets its own fake Bot API and assistant.

@@ -6,6 +6,8 @@ collected modules (registered with `in_rasa` when their module is imported) run 
 process, once per test run: under pytest-xdist the first worker that needs a result runs them
 all and leaves the results in the run's shared directory, where the other worker reads them
 (pytest-xdist's recipe for work done once per run: a file lock in the base temp's parent).
+Where a selected test needs them, they start in the background with the session
+(`prefetch`), so that no worker sits idle waiting for them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +65,34 @@ class RasaScripts:
     def __init__(self, shared: Path | None) -> None:
         self._shared = shared
         self._results: dict[str, dict[str, str]] = {}
+        self._prefetch: threading.Thread | None = None
+        self._failure: BaseException | None = None  # of the prefetch, raised to the first test
+
+    def prefetch(self) -> None:
+        """Run the scripts (or wait for another worker's results) in the background."""
+        if self._prefetch is None:
+            self._prefetch = threading.Thread(target=self._fetch, name="rasa-scripts", daemon=True)
+            self._prefetch.start()
+
+    def _fetch(self) -> None:
+        try:
+            self._results.update(self._all())
+        except BaseException as error:  # noqa: BLE001 - a skip included: raised in the test
+            self._failure = error
+
+    def wait(self) -> None:
+        """Until the prefetch has ended."""
+        if self._prefetch is not None:
+            self._prefetch.join()
 
     def result(self, script: str) -> Any:
         """The JSON `script` (registered with in_rasa) printed last."""
         key = _key(script)
         assert key in _SCRIPTS, "register the script with in_rasa when the module is imported"
+        self.wait()
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
         if key not in self._results:
             self._results.update(self._all())
         reply = self._results[key]
