@@ -8,7 +8,9 @@
   or raised by the project's own code.
 - `TrainingProgress`: `rasa train` logs dozens of lines per component; the user sees one
   progress line per component, and its warnings and errors. On a failure the caller prints the
-  unfiltered end of the output.
+  unfiltered end of the output. Rasa says nothing while a component trains (DIET's epochs run
+  for many minutes with the progress bars off) or while the training data is featurized (a
+  fresh clone embeds every example first, for half an hour): `still()` says what is running.
 - `write_line`, `ConsoleHandler`: Ctrl-C also ends whatever reads the console when it is a pipe
   (`scripts/run.sh | tee run.log`); writing to it then raises BrokenPipeError, and every later
   line would print a traceback. Once the console is gone, output goes to /dev/null instead.
@@ -76,6 +78,7 @@ class TrainingProgress:
     """What to show of `rasa train`'s output: a progress line per component, warnings, errors."""
 
     STARTED = re.compile(r"Starting to train component '(?P<name>\w+)'")
+    FINISHED = re.compile(r"Finished training component '(?P<name>\w+)'")
     RESTORED = re.compile(r"Restored component '(?P<name>\w+)' from cache")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -84,6 +87,7 @@ class TrainingProgress:
         self._noise = NoiseFilter()
         self._in_traceback = False
         self.components = 0  # components trained so far, or started
+        self._training: tuple[str, float] | None = None  # the component in training, since when
 
     def line(self, line: str) -> Shown | None:
         """What to print for one line of output, or None."""
@@ -92,7 +96,11 @@ class TrainingProgress:
             return None
         if started := self.STARTED.search(plain):
             self.components += 1
+            self._training = (started["name"], self._clock())
             return Shown(f"training {started['name']} (component {self.components}, {self.elapsed()})", True)
+        if self.FINISHED.search(plain):
+            self._training = None
+            return None
         if self.RESTORED.search(plain):
             self.components += 1
             return None
@@ -109,6 +117,20 @@ class TrainingProgress:
     def elapsed(self) -> str:
         seconds = round(self._clock() - self._started)
         return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+    def still(self) -> Shown:
+        """A progress line for a silence: the component in training and for how long, or (between
+        components, where Rasa featurizes the data without a line) how long the training runs."""
+        if self._training is None:
+            return Shown(f"still training ({_minutes(self._clock() - self._started)} in all)", True)
+        name, since = self._training
+        so_far, in_all = _minutes(self._clock() - since), _minutes(self._clock() - self._started)
+        return Shown(f"still training {name} ({so_far} so far, {in_all} in all)", True)
+
+
+def _minutes(seconds: float) -> str:
+    """Whole minutes, for a line that comes every minute or so ("12 min"; "40 s" below one)."""
+    return f"{int(seconds) // 60} min" if seconds >= 60 else f"{int(seconds)} s"
 
 
 def _console_gone() -> None:

@@ -6,7 +6,9 @@ import fcntl
 import hashlib
 import logging
 import os
+import queue
 import subprocess
+import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -31,6 +33,10 @@ RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 KEEP_MODELS = 3
 TRAINING_TAIL_LINES = 60  # printed unfiltered when a training fails
 LAST_TRAINING = MODELS_DIR / ".last-training-seconds"  # for the estimate of the next one
+# The sentence vectors of the training examples (nlu_components/sentence_encoder.py, CACHE_FILE;
+# not imported: that module needs Rasa). Without them a training first embeds every example.
+SENTENCE_VECTORS = PROJECT_ROOT / ".cache" / "sentence-embeddings.npz"
+STILL_SECONDS = 60.0  # a progress line after this long without one (DIET trains for many minutes)
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
@@ -111,12 +117,18 @@ def ensure_model() -> Path:
 
 
 def _estimate() -> str:
-    """How long the training will take: as long as the last one here, else the figure measured."""
+    """How long the training will take: as long as the last one here, else the figures measured
+    on 2 cores (README, "Measured": 18-26 min with the sentence vectors cached, 24-58 min without,
+    depending on what else runs)."""
     try:
         seconds = float(LAST_TRAINING.read_text())
     except (OSError, ValueError):
-        # README "Measured": 5-10 min in a fresh clone on 2 cores (embedding every example once).
-        return "about 5-10 minutes on 2 cores the first time"
+        if SENTENCE_VECTORS.exists():
+            return "about 20-30 minutes on 2 cores, the sentence vectors cached"
+        return (
+            "about 25-60 minutes on 2 cores: the first training embeds every example, "
+            "later ones take about 20-30 minutes"
+        )
     return f"about {max(1, round(seconds / 60))} min, as long as the last training here"
 
 
@@ -152,8 +164,9 @@ def run_training(argv: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT)
     """Run `rasa train` showing a progress line per component and its warnings and errors.
 
     Rasa logs dozens of lines per component at INFO (and `--quiet` would leave a silent
-    console for minutes). When the training fails, the last lines of its whole output are
-    printed as they were, so no error is hidden; CalledProcessError is raised.
+    console for minutes). Where no progress line came for STILL_SECONDS, one says what is still
+    running. When the training fails, the last lines of its whole output are printed as they
+    were, so no error is hidden; CalledProcessError is raised.
     """
     progress = TrainingProgress()
     tail: deque[str] = deque(maxlen=TRAINING_TAIL_LINES)
@@ -166,15 +179,35 @@ def run_training(argv: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT)
         text=True,
         errors="replace",
     )
-    try:
+    # Lines arrive through a queue, so that waiting for the next one can end in a progress line
+    # of our own. The reader ends at the end of the output, also when the process is killed.
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, name="rasa-train-output", daemon=True).start()
+    try:
+        said = time.monotonic()
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, said + STILL_SECONDS - time.monotonic()))
+            except queue.Empty:
+                log.info("%s", progress.still().text)
+                said = time.monotonic()
+                continue
+            if line is None:
+                break
             tail.append(line.rstrip("\n"))
             shown = progress.line(line)
             if shown is None:
                 continue
             if shown.progress:
                 log.info("%s", shown.text)
+                said = time.monotonic()
             else:
                 write_line(f"[rasa train] {shown.text}")
         code = process.wait()

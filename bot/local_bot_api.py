@@ -75,6 +75,15 @@ class LocalBotApi:
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    closing: bool = False  # the server stops: long polls answer now
+
+    async def close(self) -> None:
+        """Answer every waiting long poll at once. aiohttp lets running requests finish when the
+        server stops, and a long poll the stopped adapter left (getUpdates) or a chat page's
+        (up to 60 s) held the stop for their whole timeout."""
+        async with self._changed:
+            self.closing = True
+            self._changed.notify_all()
 
     # -- user side -----------------------------------------------------------------
     async def add_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +123,9 @@ class LocalBotApi:
 
         async with self._changed:
             try:
-                await asyncio.wait_for(self._changed.wait_for(pending), wait_seconds)
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: bool(pending()) or self.closing), wait_seconds
+                )
             except TimeoutError:
                 pass
             return pending()
@@ -157,7 +168,9 @@ class LocalBotApi:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
             if not self.updates and timeout > 0:
                 try:
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.updates)), timeout)
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: bool(self.updates) or self.closing), timeout
+                    )
                 except TimeoutError:
                     pass
             return self.updates[:limit]
@@ -236,6 +249,11 @@ def create_app(api: LocalBotApi | None = None) -> web.Application:
     api = api or LocalBotApi()
     app = web.Application(client_max_size=2**20)
     app[API_KEY] = api
+
+    async def answer_long_polls(_app: web.Application) -> None:
+        await api.close()
+
+    app.on_shutdown.append(answer_long_polls)  # before aiohttp waits for running requests
 
     async def bot_method(request: web.Request) -> web.Response:
         if request.content_type == "application/json":

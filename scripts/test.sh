@@ -5,7 +5,7 @@
 #                              the end-to-end tests that start real Rasa, the real action server and
 #                              the real Telegram adapter against a local Bot API server).
 #   scripts/test.sh --quick    the tests that need neither the Rasa model nor a browser (pytest -m
-#                              "not model and not browser", on 2 workers): no validation, no training.
+#                              "not model and not browser", on 3 workers): no validation, no training.
 # Lint, format, types and import contracts are scripts/check.sh (.ci/run runs both).
 # Extra arguments go to pytest, e.g. scripts/test.sh --quick -k places
 set -euo pipefail
@@ -53,9 +53,12 @@ if ! $quick && ! command -v chromium >/dev/null 2>&1; then
 fi
 echo "== pytest"
 if $quick; then
-  # Both cores (pytest-xdist; TEST_WORKERS to change): each worker has its own databases and
-  # ports. The full run stays in one process: its end-to-end tests start real Rasa servers.
-  set -- -m "not model and not browser" -n "${TEST_WORKERS:-2}" "$@"
+  # pytest-xdist (TEST_WORKERS to change): each worker has its own databases and ports. Three
+  # workers on 2 cores: most of these tests wait (for processes they start, sockets, Telegram's
+  # pacing of 1 message/s per chat) rather than compute; measured 145-160 s with three against
+  # 200-230 s with two (2026-12-07, load 2-3), PostgreSQL at most 66 connections of its 100.
+  # The full run stays in one process: its end-to-end tests start real Rasa servers.
+  set -- -m "not model and not browser" -n "${TEST_WORKERS:-3}" "$@"
 fi
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from sqlalchemy import create_engine, text
+
 
 @dataclass
 class Score:
@@ -37,3 +39,17 @@ def score(expected: list[str], answered: list[str]) -> Score:
         duplicated=sum(count - 1 for key, count in counts.items() if key in expected and count > 1),
         out_of_order=late,
     )
+
+
+def unfinished_updates(database_url: str) -> int:
+    """Stored updates not yet done. A turn is done once its last reply went out, so at 0 with
+    every message answered nothing more can arrive, twice or otherwise: what the burst tests wait
+    for before they count (instead of a pause in which a late duplicate would have shown)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.scalar(text("SELECT count(*) FROM telegram_inbox WHERE done_at IS NULL")) or 0
+            )
+    finally:
+        engine.dispose()

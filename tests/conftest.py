@@ -29,6 +29,7 @@ from referrals.admin import auth
 from referrals.db import make_engine, upgrade_database
 from referrals.directory.hsds_read import import_file
 from tests.e2e import local_bot_api, start_assistant
+from tests.rasa_script import RasaScripts
 from tests.support import LoggedProcess
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +114,17 @@ class DatabaseTemplates:
         self.finalizers: list[Iterator[str]] = []
         self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
         self.dropping: list[Future[None]] = []
+        self._admin: Engine | None = None
+
+    def admin(self, request: pytest.FixtureRequest) -> Engine:
+        """One engine on the server's maintenance database for the whole session. An engine per
+        clone kept its pooled connection open until the clone's drop had run; with the drops behind
+        the tests on a busy disk, those idle connections exhausted max_connections (100)."""
+        if self._admin is None:
+            self._admin = create_engine(
+                request.getfixturevalue("postgres_admin_url"), isolation_level="AUTOCOMMIT"
+            )
+        return self._admin
 
     def copy(self, request: pytest.FixtureRequest, name: str, build: Callable[[str], None]) -> Iterator[str]:
         """A fresh copy of template `name` (built by `build(url)` on a migrated database) on the
@@ -127,12 +139,11 @@ class DatabaseTemplates:
             yield f"sqlite:///{target}"
             target.unlink(missing_ok=True)
             return
-        admin_url = request.getfixturevalue("postgres_admin_url")
+        admin = self.admin(request)
         clone = f"wegweiser_test_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{clone}" TEMPLATE "{make_url(template).database}"'))
-        yield str(make_url(admin_url).set(database=clone).render_as_string(hide_password=False))
+        yield str(admin.url.set(database=clone).render_as_string(hide_password=False))
         # The code under test keeps pooled connections to the clone after the test. Ended now (it
         # takes milliseconds): on a busy machine the drops below fall behind the tests, and the
         # connections of clones waiting to be dropped once exhausted max_connections (100).
@@ -148,7 +159,6 @@ class DatabaseTemplates:
     def _drop(admin: Engine, name: str) -> None:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
     def _template(self, request: pytest.FixtureRequest, name: str, build: Callable[[str], None]) -> str:
         kind = request.param
@@ -163,13 +173,11 @@ class DatabaseTemplates:
         build(url)
         if kind == "postgresql":
             # Nobody may stay connected to a template while it is cloned.
-            admin = create_engine(request.getfixturevalue("postgres_admin_url"))
-            with admin.connect() as connection:
+            with self.admin(request).connect() as connection:
                 connection.execute(
                     text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
                     {"name": make_url(url).database},
                 )
-            admin.dispose()
         self.built[kind, name] = url
         return url
 
@@ -179,6 +187,8 @@ class DatabaseTemplates:
         self.dropper.shutdown()
         for generator in self.finalizers:
             next(generator, None)
+        if self._admin is not None:
+            self._admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -276,6 +286,23 @@ def hsds_schemas() -> HsdsSchemas:
         print(f"\nHSDS schema tests skipped: {reason} (.ci/run sets it to ../shared/hsds-3.0)")
         pytest.skip(f"official HSDS 3.0 schemas not available: {reason}")
     return HsdsSchemas(Path(folder or "."))
+
+
+@pytest.fixture(scope="session")
+def rasa_scripts(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[RasaScripts]:
+    """Results of the scripts run in the Rasa environment, once per test run (tests/rasa_script.py):
+    pytest-xdist's workers share the run's base directory, the parent of their own."""
+    scripts = RasaScripts(tmp_path_factory.getbasetemp().parent if worker_id != "master" else None)
+    yield scripts
+    scripts.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rasa_scripts_ahead(request: pytest.FixtureRequest) -> None:
+    """Start the Rasa scripts with the session when a selected test needs them: their process
+    (TensorFlow's import: 10-20 s) then runs beside the first tests instead of holding a worker."""
+    if any("rasa_scripts" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("rasa_scripts").prefetch()
 
 
 # End-to-end modules: each module that asks for these gets its own fake Bot API and assistant.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.burst import Score, score
+from tests.burst import Score, score, unfinished_updates
 from tests.e2e import ROOT
 from tests.fake_rasa import TOKEN
 from tests.support import LoggedProcess
@@ -106,6 +106,13 @@ class Burst:
         while sum(len(v) for v in self.answered().values()) < count:
             assert time.monotonic() < deadline, f"fewer than {count} answers after {timeout} s"
             time.sleep(0.2)
+
+    def wait_until_handled(self, database_url: str, timeout: float) -> None:
+        """Until every stored update is done (tests/burst.py, unfinished_updates)."""
+        deadline = time.monotonic() + timeout
+        while left := unfinished_updates(database_url):
+            assert time.monotonic() < deadline, f"{left} updates unfinished after {timeout} s"
+            time.sleep(0.1)
 
     def score(self, answered: dict[int, list[str]]) -> Score:
         """The burst's score over every chat, failing at the first chat with a lost message or an

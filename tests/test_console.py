@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 
 from assistant import __main__ as run_command
+from assistant import model
 from assistant.console import NoiseFilter, TrainingProgress
 from assistant.model import run_training
 
@@ -104,6 +107,19 @@ def test_training_shows_one_progress_line_per_component_and_its_warnings() -> No
     assert [s.text for s in shown if not s.progress] == [user_warning, encoder_warning]
 
 
+def test_a_silence_gets_a_line_saying_what_still_trains() -> None:
+    now = [0.0]
+    progress = TrainingProgress(clock=lambda: now[0])
+    now[0] = 50.0
+    assert progress.still() == ("still training (50 s in all)", True)  # reading the data
+    progress.line(HOOKS + "Starting to train component 'DIETClassifier'.")
+    now[0] = 50.0 + 12 * 60 + 59
+    assert progress.still().text == "still training DIETClassifier (12 min so far, 13 min in all)"
+    progress.line(HOOKS + "Finished training component 'DIETClassifier'.")
+    now[0] = 50.0 + 25 * 60  # featurizing for the next component: no component is training
+    assert progress.still().text == "still training (25 min in all)"
+
+
 def _fake_rasa(tmp_path: Path, lines: list[str], code: int) -> list[str]:
     script = tmp_path / "rasa.py"
     script.write_text(f"import sys\nfor line in {lines!r}:\n    print(line)\nsys.exit({code})\n")
@@ -120,6 +136,47 @@ def test_a_training_prints_its_progress(tmp_path, caplog, capsys) -> None:
         run_training(_fake_rasa(tmp_path, lines, 0), env=dict(os.environ))
     assert [r.getMessage().split(" (")[0] for r in caplog.records] == ["training DIETClassifier"]
     assert capsys.readouterr().out == ""
+
+
+def test_a_component_that_trains_without_a_line_gets_progress_lines(tmp_path, monkeypatch, caplog) -> None:
+    """DIET prints nothing for many minutes: the console must not look stuck meanwhile."""
+    monkeypatch.setattr(model, "STILL_SECONDS", 0.2)
+    go_on = tmp_path / "go-on"
+    script = tmp_path / "rasa.py"
+    started = HOOKS + "Starting to train component 'DIETClassifier'."
+    finished = HOOKS + "Finished training component 'DIETClassifier'."
+    # The fake training stays silent until the test has seen a progress line (or 60 s passed).
+    script.write_text(
+        "import os, time\n"
+        f"print({started!r})\n"
+        "deadline = time.monotonic() + 60\n"
+        f"while not os.path.exists({str(go_on)!r}) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.02)\n"
+        f"print({finished!r})\n"
+    )
+    said = threading.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("still training"):
+                said.set()
+
+    watch = Watch()
+    logging.getLogger("assistant.model").addHandler(watch)
+    training = threading.Thread(target=run_training, args=([sys.executable, str(script)], dict(os.environ)))
+    try:
+        with caplog.at_level(logging.INFO, logger="assistant.model"):
+            training.start()
+            assert said.wait(30), "no progress line during the silence"
+            go_on.touch()
+            training.join(30)
+    finally:
+        go_on.touch()
+        logging.getLogger("assistant.model").removeHandler(watch)
+    assert not training.is_alive()
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[0].startswith("training DIETClassifier (component 1, ")
+    assert re.fullmatch(r"still training DIETClassifier \(\d+ s so far, \d+ s in all\)", messages[1])
 
 
 def test_a_failed_training_prints_its_output_unfiltered(tmp_path, capsys) -> None:

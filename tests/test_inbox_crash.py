@@ -6,7 +6,6 @@ per chat, and Rasa must run each turn once."""
 from __future__ import annotations
 
 import signal
-import time
 import uuid
 from pathlib import Path
 
@@ -43,7 +42,7 @@ def test_kill_9_of_the_adapter_mid_burst_loses_nothing_and_runs_no_turn_twice(
                 outputs.append(adapter.output)
                 adapter = adapter_process(env)
             burst.wait_for(total, 180)
-            time.sleep(1.0)  # anything sent twice would come now
+            burst.wait_until_handled(database_url, 60)  # anything sent twice has come by then
             answered = burst.answered()
             turns = burst.client.get(f"http://127.0.0.1:{rasa_port}/fake/turns").json()
             outputs.append(adapter.output)

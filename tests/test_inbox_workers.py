@@ -21,7 +21,7 @@ from assistant.settings import Settings
 from bot.app import Adapter, build_application
 from bot.local_bot_api import LocalBotApi
 from tests.adapter_harness import adapter_settings, bot_api_server, crash, start_adapter
-from tests.burst import Score, score
+from tests.burst import Score, score, unfinished_updates
 from tests.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -95,6 +95,13 @@ class Pair:
         texts = [m["text"] for m in await self.api.messages_after(chat, 0, 0)]
         return [t.removeprefix("echo: ") for t in texts if t.startswith("echo: ")]
 
+    async def until_handled(self, wait: float = 60) -> None:
+        """Until every stored update is done (tests/burst.py, unfinished_updates)."""
+        deadline = time.monotonic() + wait
+        while left := await asyncio.to_thread(unfinished_updates, self.database_url):
+            assert time.monotonic() < deadline, f"{left} updates unfinished after {wait} s"
+            await asyncio.sleep(0.1)
+
     async def until_answered(self, count: int, wait: float = 60) -> None:
         deadline = time.monotonic() + wait
         while sum([len(await self.answered(FIRST_CHAT + c)) for c in range(CHATS)]) < count:
@@ -134,7 +141,7 @@ async def test_two_workers_share_the_chats_and_keep_each_in_order(pair: Pair) ->
     await pair.start(1)
     expected = await pair.burst()
     await pair.until_answered(CHATS * PER_CHAT)
-    await asyncio.sleep(1.0)  # anything answered twice would come now
+    await pair.until_handled()  # anything answered twice has come by then
     result = await _score(pair, expected)
     assert (result.answered, result.lost, result.duplicated, result.out_of_order) == (96, 0, 0, 0)
     assert pair.watch.most == 1  # never two turns of one chat at once
@@ -153,7 +160,7 @@ async def test_when_one_worker_dies_the_other_answers_what_it_held(pair: Pair) -
     started = time.monotonic()
     await pair.until_answered(CHATS * PER_CHAT)
     took_over = time.monotonic() - started
-    await asyncio.sleep(1.0)
+    await pair.until_handled()  # anything answered twice has come by then
     result = await _score(pair, expected)
     assert (result.answered, result.lost, result.out_of_order) == (96, 0, 0)
     # A reply is shown twice only when the kill fell between Telegram accepting it and the inbox

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rasa_script import run_in_rasa
+from tests.rasa_script import RasaScripts, in_rasa
 
-SCRIPT = """
+SCRIPT = in_rasa(
+    """
 import json
 from rasa.shared.nlu.training_data.message import Message
 from nlu_components.sentence_classifier import SentenceClassifier
@@ -44,11 +45,12 @@ print(json.dumps({
     "no_word_unsure": decide([word("women's group", "DIETClassifier"), place], {"women": 0.2}),
 }))
 """
+)
 
 
 @pytest.fixture(scope="module")
-def decided() -> dict:
-    return {k: [tuple(e) for e in v] for k, v in run_in_rasa(SCRIPT).items()}
+def decided(rasa_scripts: RasaScripts) -> dict:
+    return {k: [tuple(e) for e in v] for k, v in rasa_scripts.result(SCRIPT).items()}
 
 
 def test_a_story_about_care_is_searched_as_care_though_it_names_women(decided: dict) -> None:

@@ -67,7 +67,7 @@ def test_kill_9_of_a_worker_a_rasa_instance_and_the_receiving_worker_mid_burst(
             burst.wait_for(total, 120)  # all answered while nobody restarted it
             workers[0] = adapter_process(env)
             burst.wait_for(total, 180)
-            time.sleep(1.0)  # anything sent twice would come now
+            burst.wait_until_handled(database_url, 60)  # anything sent twice has come by then
             answered = burst.answered()
         finally:
             for process in [*workers, *rasas]:

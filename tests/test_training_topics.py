@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rasa_script import run_in_rasa
+from tests.rasa_script import RasaScripts, in_rasa
 
 TOPICS = {
     "health",
@@ -24,7 +24,8 @@ TOPICS = {
     "work_recognition",
 }
 
-SCRIPT = """
+SCRIPT = in_rasa(
+    """
 import json, sys
 from pathlib import Path
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
@@ -57,11 +58,12 @@ referrals = [m for m in data.intent_examples if m.get("intent") == "request_refe
 unlabelled = sum(1 for m in referrals if _topic_of(m, answers) is None)
 print(json.dumps({"labels": labels, "blocks": blocks, "referrals": len(referrals), "unlabelled": unlabelled}))
 """
+)
 
 
 @pytest.fixture(scope="module")
-def labelled() -> dict:
-    return run_in_rasa(SCRIPT)
+def labelled(rasa_scripts: RasaScripts) -> dict:
+    return rasa_scripts.result(SCRIPT)
 
 
 def test_a_story_without_a_topic_word_is_labelled_with_its_blocks_topic(labelled: dict) -> None:
