@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import REGISTRY
 
 from assistant.settings import Settings
 from bot.app import Adapter, build_application
@@ -81,6 +82,20 @@ async def crash(adapter: Adapter) -> None:
         adapter.claims.dispose()
     await adapter.application.bot_data.relay.aclose()
     await adapter.application.shutdown()
+
+
+def rasa_retries() -> float:
+    """Turns the adapters of this process sent to Rasa again after a failed attempt (bot.metrics)."""
+    return REGISTRY.get_sample_value("wegweiser_adapter_rasa_retries_total") or 0.0
+
+
+async def until_rasa_retried(since: float, wait: float = 10) -> None:
+    """Until a turn was sent to Rasa again since the count was `since` (rasa_retries()): a test
+    that keeps Rasa down "for a while" waits for the retry loop to have run, not for a time."""
+    deadline = time.monotonic() + wait
+    while rasa_retries() <= since:
+        assert time.monotonic() < deadline, f"no retry within {wait} s"
+        await asyncio.sleep(0.05)
 
 
 def button_tap(message: dict[str, Any], data: str, chat_id: int = USER) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import logging
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,16 +63,25 @@ def test_a_slow_start_says_what_it_is_doing_while_it_is_waited_for(monkeypatch, 
         starting="loading the model, usually 30-90 s",
     )
 
+    said = threading.Event()
+
+    class ProgressSeen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "still loading" in record.getMessage():
+                said.set()
+
     async def scenario() -> None:
         waiting = asyncio.create_task(supervisor.Supervisor([rasa], ".")._wait_ready(rasa))
-        await asyncio.sleep(1.8)
-        loaded.set()
+        assert await asyncio.to_thread(said.wait, 10), "no progress line while the model loads"
+        loaded.set()  # the model is loaded only once the console said what is going on
         await asyncio.wait_for(waiting, timeout=10)
 
+    logging.getLogger("assistant").addHandler(seen := ProgressSeen())
     try:
         with caplog.at_level("INFO", logger="assistant"):
             asyncio.run(scenario())
     finally:
         server.shutdown()
+        logging.getLogger("assistant").removeHandler(seen)
     assert re.search(r"rasa: still loading the model, usually 30-90 s \(\d+ s so far\)", caplog.text)
     assert "rasa ready on somewhere" in caplog.text

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot import metrics as adapter_metrics
 from bot.pseudonym import conversation_id
 from referrals.actions.metrics import measured
+from tests.adapter_harness import until_rasa_retried
 from tests.support import free_port
 from tests.test_telegram_adapter import USER, Harness, harness  # noqa: F401 - the fixture
 
@@ -37,7 +38,8 @@ async def test_the_adapter_serves_its_figures_without_ids_or_texts(harness: Harn
         await harness.rasa.stop()
         await harness.say("mein Name ist Leyla, Telefon 0151 2345678")
         await harness.replies()  # "your message is kept"
-        await asyncio.sleep(0.5)
+        # Rasa comes back once the turn was sent to it again at least once (a retry to count).
+        await until_rasa_retried(before.get(("wegweiser_adapter_rasa_retries_total", ()), 0.0))
         await harness.rasa.start()
         await harness.replies(wait=10)
         harness.api.faults["sendMessage"] = [(429, 1)]

@@ -23,7 +23,7 @@ from referrals.directory.models import Base
 from referrals.handover.models import Delivery, Message, Thread
 from referrals.inbox_table import InboxRow
 from referrals.topics import LANGUAGE_NAMES
-from tests.adapter_harness import BOT_TOKEN, USER, Harness, adapter_harness
+from tests.adapter_harness import BOT_TOKEN, USER, Harness, adapter_harness, rasa_retries, until_rasa_retried
 from tests.support import free_port
 
 HANDOVER_TABLES = [Thread.__table__, Message.__table__, Delivery.__table__]
@@ -265,11 +265,12 @@ async def test_a_10000_character_message_reaches_rasa_cut_and_is_answered(harnes
 
 async def test_rasa_down_and_back_loses_no_message_and_keeps_the_order(harness: Harness) -> None:
     await harness.rasa.stop()
+    retried = rasa_retries()
     for text_ in ("erste", "zweite", "dritte"):
         await harness.say(text_)
     [notice] = await harness.replies()
     assert notice["text"] == texts.text("unavailable_kept", "en")
-    await asyncio.sleep(1.0)
+    await until_rasa_retried(retried)  # Rasa stays down until the first message was tried again
     await harness.rasa.start()
     answers = await harness.replies(count=3, wait=15)
     assert [a["text"] for a in answers] == ["echo: erste", "echo: zweite", "echo: dritte"]
