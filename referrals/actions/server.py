@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 # Sanic keeps its workers' states in a multiprocessing manager process. A stop signal sent to the
 # whole process group (the supervisor does so) ends that process too, and a primary process still
-# waiting for its workers to start then loses its pipe to it. Nothing is lost (no worker has
-# served yet), so that ends the server quietly instead of with a traceback.
+# waiting for its workers to start then loses its pipe to it. The workers got the same signal and
+# stop by themselves, so that ends the server quietly instead of with a traceback.
 _MANAGER_GONE = (BrokenPipeError, ConnectionError, EOFError)
 
 
