@@ -76,9 +76,14 @@ class LoggedProcess:
             time.sleep(0.2)
         raise AssertionError(f"no line with {fragment!r} within {timeout} s; output:\n{self.output[-6000:]}")
 
-    def stop(self, signum: int = signal.SIGINT, timeout: float = 30) -> int:
+    def stop(self, signum: int = signal.SIGINT, timeout: float = 30, group: bool = False) -> int:
+        """Send `signum` to the process (with `group`, to its whole process group, as the
+        supervisor stops a component) and wait for its exit code; killed after `timeout`."""
         if self.process.poll() is None:
-            self.process.send_signal(signum)
+            if group:
+                os.killpg(self.process.pid, signum)
+            else:
+                self.process.send_signal(signum)
         try:
             return self.process.wait(timeout)
         finally:

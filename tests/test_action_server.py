@@ -4,7 +4,6 @@ spaCy, the gazetteer and the database: a faster start and 90 MB less)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
 import signal
@@ -12,8 +11,9 @@ import subprocess
 import sys
 import time
 
+from assistant.model import PROJECT_ROOT
 from referrals.actions.server import SelectiveDomainExecutor
-from tests.support import free_port
+from tests.support import LoggedProcess, free_port
 
 DOMAIN_ACTIONS = {
     "action_extract_language_and_place",
@@ -55,7 +55,7 @@ def _children(pid: int) -> list[str]:
 def test_a_stop_while_the_workers_start_ends_quietly(tmp_path) -> None:
     """The supervisor stops the server's whole process group; a stop that came while the workers
     were still loading the actions printed a traceback (Sanic's state manager had gone)."""
-    server = subprocess.Popen(
+    server = LoggedProcess(
         [sys.executable, "-m", "referrals.actions", "-p", str(free_port())],
         env={
             **os.environ,
@@ -63,20 +63,14 @@ def test_a_stop_while_the_workers_start_ends_quietly(tmp_path) -> None:
             "SANIC_HOST": "127.0.0.1",
             "ACTION_SERVER_SANIC_WORKERS": "2",
         },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+        cwd=PROJECT_ROOT,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while len(_children(server.pid)) < 3:  # the state manager and both workers are starting
-            assert time.monotonic() < deadline, "the workers never started"
-            time.sleep(0.02)
-        os.killpg(server.pid, signal.SIGTERM)
-        output, _ = server.communicate(timeout=60)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-    assert "Traceback" not in output
-    assert server.returncode == 0
+    deadline = time.monotonic() + 60
+    # The state manager and both workers are starting (children of the primary).
+    while len(_children(server.process.pid)) < 3 and server.process.poll() is None:
+        if time.monotonic() > deadline:
+            server.stop(signal.SIGKILL, group=True)
+            raise AssertionError("the workers never started")
+        time.sleep(0.02)
+    assert server.stop(signal.SIGTERM, timeout=60, group=True) == 0, server.output
+    assert "Traceback" not in server.output
