@@ -26,6 +26,7 @@ TRAINING_INPUTS = (
     "stories",
     "nlu_components",
     "content/crisis_keywords.yml",
+    "data/language_names.yml",
     "requirements/rasa.lock",
 )
 MODELS_DIR = PROJECT_ROOT / "models"

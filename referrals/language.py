@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from referrals.romanized import romanized_language
@@ -135,67 +137,47 @@ def choose_reply_language(text: str, current: str | None, client_language_code: 
     return DEFAULT_LANGUAGE
 
 
+# How people name a language, in the 8 languages (data/language_names.yml, which the Rasa pipeline
+# reads too: nlu_components/language_request.py). Word beginnings, compared after
+# referrals.text.fold (lower case, umlauts as "ue", no accents); a trailing "!" marks a whole word
+# ("dari!", not "Dariusz").
+LANGUAGE_NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "language_names.yml"
+
+
+def _flat(words_by_language: dict[str, list[str]]) -> list[str]:
+    """The words of every writing language, each once, folded."""
+    return list(dict.fromkeys(fold(str(w)) for words in words_by_language.values() for w in words))
+
+
+_LANGUAGE_NAMES = yaml.safe_load(LANGUAGE_NAMES_FILE.read_text(encoding="utf-8"))
+# Every language, German included, for a request to switch the conversation's language
+# ("auf Deutsch bitte").
+LANGUAGE_NAME_WORDS = {code: _flat(entry["names"]) for code, entry in _LANGUAGE_NAMES["languages"].items()}
 # How people name the language they want to be helped in, inside a request ("türkçe konuşan
-# doktor", "arabic speaking doctor", "русскоязычный врач", "دكتور بيحكي عربي"), as word
-# beginnings, compared after referrals.text.fold (lower case, umlauts as "ue", no accents). German is
-# left out: every place speaks it. A trailing "!" marks a whole word ("dari!", not "Dariusz").
+# doktor", "arabic speaking doctor", "русскоязычный врач", "دكتور بيحكي عربي"). German is left
+# out (`spoken: false`): every place speaks it.
 SPOKEN_LANGUAGE_WORDS = {
-    "en": ["englisch", "english", "anglais", "ingilizce", "англ", "انجليزي", "انكليزي", "إنجليزي", "انگلیسی"],
-    "ar": ["arabisch", "arabic", "arabe", "arapca", "арабск", "عربي", "عربية", "عربی"],
-    "tr": ["tuerkisch", "turkish", "turc!", "turque", "tuerkce", "turkce", "турецк", "تركي", "ترکی"],
-    "ru": ["russisch", "russian", "russe", "rusca", "русск", "русскоязычн", "российск", "روسي", "روسی"],
-    "uk": [
-        "ukrainisch",
-        "ukrainian",
-        "ukrainien",
-        "ukraynaca",
-        "украинск",
-        "українськ",
-        "україномовн",
-        "اوكراني",
-        "اوکراینی",
-    ],
-    "fa": [
-        "persisch",
-        "farsi",
-        "persian",
-        "dari!",
-        "persan",
-        "farsca",
-        "персидск",
-        "фарси",
-        "перськ",
-        "فارسي",
-        "فارسی",
-        "دری",
-    ],
-    "fr": [
-        "franzoesisch",
-        "french",
-        "francais",
-        "fransizca",
-        "fransızca",
-        "французск",
-        "французьк",
-        "فرنسي",
-        "فرانسوی",
-    ],
+    code: words
+    for code, words in LANGUAGE_NAME_WORDS.items()
+    if _LANGUAGE_NAMES["languages"][code].get("spoken", True)
 }
-# German too, for a request to switch the conversation's language ("auf Deutsch bitte").
-LANGUAGE_NAME_WORDS = {
-    "de": ["deutsch", "german", "allemand", "almanca", "немецк", "німецьк", "الماني", "ألماني", "آلمانی"],
-    **SPOKEN_LANGUAGE_WORDS,
-}
+# Words that begin like a name but name a country ("Germany", "ألمانيا"): no language.
+NOT_LANGUAGE_NAMES = [fold(str(w)) for w in _LANGUAGE_NAMES.get("not_names") or []]
 
 
-def _name_pattern(words: list[str]) -> re.Pattern[str]:
-    # Word start, also after the Arabic article or a glued preposition (بالعربي, العربية).
+def _alternatives(words: list[str]) -> str:
+    return "|".join(
+        re.escape(fold(w[:-1])) + r"(?!\w)" if w.endswith("!") else re.escape(fold(w)) for w in words
+    )
+
+
+def _name_pattern(words: list[str], not_names: list[str] = NOT_LANGUAGE_NAMES) -> re.Pattern[str]:
+    # Word start, also after the Arabic article or a glued preposition (بالعربي, العربية, للعربية); not
+    # where a country's name begins the same ("Germany", "بألمانيا").
     return re.compile(
-        r"(?<!\w)(?:بال|ال|ب)?(?:"
-        + "|".join(
-            re.escape(fold(w[:-1])) + r"(?!\w)" if w.endswith("!") else re.escape(fold(w)) for w in words
-        )
-        + ")"
+        r"(?<!\w)(?:بال|لل|ال|ب)?"
+        + (f"(?!{_alternatives(not_names)})" if not_names else "")
+        + f"(?:{_alternatives(words)})"
     )
 
 
