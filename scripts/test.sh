@@ -6,19 +6,25 @@
 #                              the real Telegram adapter against a local Bot API server).
 #   scripts/test.sh --quick    the tests that need neither the Rasa model nor a browser (pytest -m
 #                              "not model and not browser", on 3 workers): no validation, no training.
+#   scripts/test.sh --packages only the system packages the tests use, where missing: PostgreSQL and
+#                              chromium (scripts/test_any_day.sh --full, before it fakes the clock).
 # Lint, format, types and import contracts are scripts/check.sh (.ci/run runs both).
 # Extra arguments go to pytest, e.g. scripts/test.sh --quick -k places
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=false
+packages_only=false
 if [ "${1:-}" = "--quick" ]; then
   quick=true
+  shift
+elif [ "${1:-}" = "--packages" ]; then
+  packages_only=true
   shift
 fi
 started=$SECONDS
 scripts/setup.sh
 export RASA_TELEMETRY_ENABLED=false PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3
-if ! $quick; then
+if ! $quick && ! $packages_only; then
   echo "== rasa data validate"
   if ! validation=$(.venv-rasa/bin/rasa data validate --domain domain --data nlu stories \
       --config config.yml --fail-on-warnings 2>&1); then
@@ -50,6 +56,9 @@ if ! $quick && ! command -v chromium >/dev/null 2>&1; then
   else
     echo "chromium is not installed: the browser tests will be skipped (install the chromium package)"
   fi
+fi
+if $packages_only; then
+  exit 0
 fi
 echo "== pytest"
 if $quick; then

@@ -8,6 +8,7 @@ tells which messages were answered, how often and in which order (tests/burst.py
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -101,6 +102,18 @@ class Burst:
             result[chat] = [m.group(1) for m in (ECHO.match(x["text"]) for x in messages) if m]
         return result
 
+    def answered_after_kill(self) -> dict[int, list[str]]:
+        """`answered` right after a kill -9 (before the restart): once two reads 0.3 s apart
+        agree, so that a reply the killed adapter had sent is counted even when the Bot API
+        finished taking it after the kill."""
+        seen = self.answered()
+        while True:
+            time.sleep(0.3)
+            again = self.answered()
+            if again == seen:
+                return seen
+            seen = again
+
     def wait_for(self, count: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while sum(len(v) for v in self.answered().values()) < count:
@@ -123,3 +136,21 @@ class Burst:
             assert (result.lost, result.out_of_order) == (0, 0), (chat, answered[chat])
             overall.add(result)
         return overall
+
+
+def repeats_between_kills(
+    at_kills: list[dict[int, list[str]]], answered: dict[int, list[str]]
+) -> dict[int, list[int]]:
+    """Per chat, how many replies showed again (a message key answered before) before the first
+    kill, then between each kill and the next, and after the last one: `at_kills` are what
+    `Burst.answered_after_kill` read after each kill, `answered` what had come in the end."""
+    repeats = {}
+    for chat, keys in answered.items():
+        for at_kill in at_kills:  # what the Bot API shows is only ever added to
+            assert keys[: len(at_kill[chat])] == at_kill[chat], (chat, at_kill[chat], keys)
+        cuts = [0, *(len(at_kill[chat]) for at_kill in at_kills), len(keys)]
+        repeats[chat] = [
+            sum(1 for n in range(start, end) if keys[n] in keys[:n])
+            for start, end in itertools.pairwise(cuts)
+        ]
+    return repeats

@@ -17,26 +17,48 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import FrameType
 from typing import Any
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_argument_parser, run
 from rasa_sdk.executor import ActionExecutor
+from sanic.worker.manager import WorkerManager
 
 log = logging.getLogger(__name__)
 
-# Sanic keeps its workers' states in a multiprocessing manager process. A stop signal sent to the
-# whole process group (the supervisor does so) ends that process too, and a primary process still
-# waiting for its workers to start then loses its pipe to it. The workers got the same signal and
-# stop by themselves, so that ends the server quietly instead of with a traceback.
-_MANAGER_GONE = (BrokenPipeError, ConnectionError, EOFError)
+# A stop (SIGTERM, or SIGINT: Ctrl-C) while the server starts or stops ends it quietly. The
+# supervisor signals the whole process group, and two races followed:
+# - Sanic keeps its workers' states in a multiprocessing manager process, which the same signal
+#   ends: a primary still waiting for its workers lost its pipe to it (BrokenPipeError, EOFError).
+# - Sanic's stop handler itself asks that manager for each worker's state. When the signal comes
+#   while the primary is in the middle of another call to the manager (storing a starting worker's
+#   state, or reading all of them while it waits for the workers), the handler's call shares the
+#   connection and gets the interrupted call's answer: "TypeError: 'NoneType' object is not a
+#   mapping" (or 'list'), and every later call gets the previous one's answer.
+# The workers got the same signal and stop by themselves (the primary's atexit ends any that did
+# not), so once a stop signal arrived, any exception out of Sanic is that stop, logged in one line.
+# Without a stop signal every error stays loud.
+_stop_signals: list[int] = []
+
+
+def _record_stop_signals() -> None:
+    """Wraps Sanic's stop handler, which its worker manager installs for SIGINT and SIGTERM, so
+    that the signal is noted before the handler runs (and possibly fails)."""
+    sanic_handler = WorkerManager.shutdown_signal
+
+    def shutdown_signal(manager: WorkerManager, signum: int, frame: FrameType | None) -> None:
+        _stop_signals.append(signum)
+        sanic_handler(manager, signum, frame)
+
+    WorkerManager.shutdown_signal = shutdown_signal  # type: ignore[method-assign]
 
 
 class _QuietStopWhileStarting(logging.Filter):
-    """Drops Sanic's "Experienced exception while trying to serve" for the case above."""
+    """Drops Sanic's "Experienced exception while trying to serve" after a stop signal."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not isinstance(sys.exc_info()[1], _MANAGER_GONE)
+        return not (_stop_signals and sys.exc_info()[1] is not None)
 
 
 class SelectiveDomainExecutor(ActionExecutor):
@@ -68,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     utils.configure_colored_logging(args.loglevel)
     utils.update_sanic_log_level()
     logging.getLogger("sanic.error").addFilter(_QuietStopWhileStarting())
+    _record_stop_signals()
     executor = SelectiveDomainExecutor()  # the actions are registered in the workers
     try:
         run(
@@ -80,5 +103,12 @@ def main(argv: list[str] | None = None) -> None:
             args.auto_reload,
             args.endpoints,
         )
-    except _MANAGER_GONE:
-        log.info("stopped while its workers were starting")
+    except Exception as error:
+        if not _stop_signals:
+            raise
+        log.info(
+            "stopped (signal %d) while starting or stopping: %s: %s",
+            _stop_signals[0],
+            type(error).__name__,
+            error,
+        )
