@@ -32,10 +32,10 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
+from referrals.admin import statistics_pages as dashboard
 from referrals.db import make_engine, upgrade_database
 from referrals.directory.hsds_read import import_file
 from referrals.directory.search import directory_places
-from referrals.statistics import dashboard
 from referrals.statistics.models import (
     NO_CITY,
     OTHER_CITY,

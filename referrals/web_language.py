@@ -1,9 +1,8 @@
-"""The language of a web page of the admin and of the statistics dashboard it mounts: German or
-English.
+"""The language of a web page of the admin, its statistics pages included: German or English.
 
 The user's choice (the admin's DE/EN switch, kept in the session as "lang"), else the browser's
-Accept-Language, else German. It sits here, below both, so that the dashboard follows the admin's
-choice without importing the admin (import contract in pyproject.toml).
+Accept-Language, else German. It sits here, at the top of referrals/, because the text catalogue
+(referrals.web_texts), which the statistics' charts and CSV use too, takes its LANGUAGES.
 """
 
 from __future__ import annotations

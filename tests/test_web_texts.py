@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from referrals import web_texts
 from referrals.admin.audit import ACTIONS
 from referrals.admin.models import ROLES
+from referrals.admin.statistics_pages import TABLES, VIEWS
 from referrals.directory.models import Base
 from referrals.directory.problem_reports import REPORT_REASONS
 from referrals.directory.validation import ICAL_DAYS, SERVICE_STATUSES
 from referrals.handover.models import STATES
 from referrals.statistics import headline, queries
-from referrals.statistics.dashboard import TABLES, VIEWS
 from referrals.statistics.models import ALL_CITIES
 from referrals.topics import SUPPORTED_LANGUAGES
 from referrals.web_language import LANGUAGES

@@ -2,8 +2,8 @@
 
 Middleware, outermost first: security headers, signed session cookie (Secure, HttpOnly,
 SameSite=Strict, 8 hours), CSRF configuration (starlette-wtf; every POST endpoint is wrapped
-in csrf_protect). The statistics dashboard (referrals.statistics.dashboard.routes, built
-separately) is mounted at /statistics for coordinators and admins when it is installed.
+in csrf_protect). The statistics pages (referrals.admin.statistics_pages.routes) are mounted at
+/statistics for coordinators and admins.
 """
 
 from __future__ import annotations
@@ -24,14 +24,26 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_wtf import CSRFError, CSRFProtectMiddleware
 
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
-from referrals.admin import account, create, hsds_api, inquiries, invitations, listing, manage, notify, views
+from referrals.admin import (
+    account,
+    create,
+    hsds_api,
+    inquiries,
+    invitations,
+    listing,
+    manage,
+    notify,
+    statistics_pages,
+    views,
+)
 from referrals.admin.auth import RoleGuard, current_user
+from referrals.admin.rendering import error_page
 from referrals.db import make_engine
 
 log = logging.getLogger("referrals.admin")
@@ -97,17 +109,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _statistics_routes() -> list:
-    try:
-        from referrals.statistics.dashboard import routes  # built separately; optional
-    except ImportError:
-        return []
-    return list(getattr(routes, "routes", routes))
-
-
 async def _csrf_failed(request: Request, exc: Exception) -> Response:
     log.info("request refused: CSRF token missing or invalid")
-    return views.error_page(request, 403, "csrf_failed")
+    return error_page(request, 403, "csrf_failed")
 
 
 def create_app(
@@ -150,14 +154,8 @@ def create_app(
         # Read-only HSDS 3.0 API for other referral systems: public, no login (hsds_api.py).
         Mount("/hsds", routes=hsds_api.routes),
         Mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
+        Mount("/statistics", app=RoleGuard(Router(statistics_pages.routes), ("admin", "coordinator"))),
     ]
-    statistics = _statistics_routes()
-    if statistics:
-        from starlette.routing import Router
-
-        routes.append(Mount("/statistics", app=RoleGuard(Router(statistics), ("admin", "coordinator"))))
-    else:
-        routes.append(Route("/statistics/", views.statistics_missing))
     sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextlib.asynccontextmanager
@@ -189,8 +187,8 @@ def create_app(
         exception_handlers={CSRFError: _csrf_failed},
     )
     app.state.sessionmaker = sessions
-    app.state.current_user = current_user  # the statistics dashboard's login (it imports no admin)
+    app.state.current_user = current_user  # the statistics pages' login (statistics_pages._current_user)
     app.state.session_idle = timedelta(minutes=settings.admin_session_idle_minutes)
     app.state.invitation_valid = timedelta(hours=settings.admin_invitation_hours)
-    app.state.statistics_mounted = bool(statistics)
+    app.state.statistics_mounted = True  # the menu links to /statistics/ (rendering.render)
     return app

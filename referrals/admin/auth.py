@@ -10,8 +10,9 @@
   several admin workers count together): 5 failed attempts per account and 20 per client
   address within 15 minutes; then 429 until the window has passed.
 
-For other parts of the admin (e.g. the statistics dashboard), the contract is:
-`current_user(request)` and the `require_role(...)` decorator / `RoleGuard` ASGI wrapper.
+For other parts of the admin (e.g. the statistics pages), the contract is:
+`current_user(request)` (from referrals.admin.identity, which `auth` and `rendering` both import)
+and the `require_role(...)` decorator / `RoleGuard` ASGI wrapper.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import functools
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from argon2 import PasswordHasher
@@ -34,7 +34,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from referrals import clock
 from referrals.admin import attempts, sessions
+from referrals.admin.identity import current_user, session_idle
 from referrals.admin.models import ROLES, AdminUser, Membership
+from referrals.admin.rendering import error_page
 from referrals.directory import validation
 
 log = logging.getLogger("referrals.admin")
@@ -126,15 +128,11 @@ def take(session: Session, limit: RateLimitItem, *identifiers: str) -> bool:
     return attempts.take(session, limit, *identifiers)
 
 
-def _idle(request: Request) -> timedelta:
-    return getattr(request.app.state, "session_idle", sessions.DEFAULT_IDLE)
-
-
 def log_in(request: Request, user: AdminUser, db: Session) -> None:
     """Start a server-side session for `user` in this browser (the caller commits)."""
     language = request.session.get("lang")
     request.session.clear()  # a fresh session: no fixation of a session set before login
-    sessions.purge_expired(db, _idle(request))
+    sessions.purge_expired(db, session_idle(request))
     token = sessions.start(db, user.id)
     request.session.update({"uid": user.id, "sv": user.session_version, "sid": token})
     if language:
@@ -148,36 +146,6 @@ def log_out(request: Request, db: Session) -> None:
     request.session.clear()
 
 
-def current_user(request: Request) -> AdminUser | None:
-    """The logged-in, active user of this request, or None.
-
-    The returned object has `.email`, `.role` ("admin" | "counsellor" | "coordinator") and
-    `.organization_ids` (the organisations a counsellor may edit). Loaded once per request.
-    """
-    if "current_user" in request.scope:
-        return request.scope["current_user"]
-    user = None
-    uid = request.session.get("uid") if "session" in request.scope else None
-    if isinstance(uid, int):
-        with request.app.state.sessionmaker() as session:
-            candidate = session.scalar(
-                select(AdminUser).where(AdminUser.id == uid).options(selectinload(AdminUser.memberships))
-            )
-            live = (
-                candidate is not None
-                and candidate.active
-                and candidate.session_version == request.session.get("sv")
-                and sessions.valid(session, uid, request.session.get("sid"), _idle(request))
-            )
-            session.commit()  # the last-seen time, or the deletion of an expired session
-        if live:
-            user = candidate
-        else:
-            request.session.clear()
-    request.scope["current_user"] = user
-    return user
-
-
 def guarded_user(request: Request) -> AdminUser:
     """The user of a view behind `require_role`, which lets only a logged-in, active user through."""
     user = current_user(request)
@@ -189,8 +157,6 @@ def guarded_user(request: Request) -> AdminUser:
 def _denied(request: Request, user: AdminUser | None) -> Response:
     if user is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    from referrals.admin.views import error_page
-
     return error_page(request, 403, "forbidden")
 
 

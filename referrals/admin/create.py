@@ -34,7 +34,8 @@ from referrals.admin.forms import (
 )
 from referrals.admin.manage import organization_values
 from referrals.admin.models import AdminUser
-from referrals.admin.views import EDITORS, db, error_page, flash, organizations_of, render
+from referrals.admin.rendering import error_page, flash, render
+from referrals.admin.views import EDITORS, db, organizations_of
 from referrals.cards import card
 from referrals.directory.models import Organization
 from referrals.directory.search import referral_of

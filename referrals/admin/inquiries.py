@@ -20,7 +20,8 @@ from starlette_wtf import csrf_protect
 
 from referrals.admin.auth import guarded_user, load_editable, require_role
 from referrals.admin.forms import ActionForm, ReplyForm, WrittenQuestionsForm, options
-from referrals.admin.views import EDITORS, _load_editable, db, error_page, flash, render
+from referrals.admin.rendering import error_page, flash, render
+from referrals.admin.views import EDITORS, _load_editable, db
 from referrals.cards import language_names
 from referrals.directory.models import Organization, Service
 from referrals.handover import threads

@@ -25,7 +25,8 @@ from referrals.admin import auth
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, PasswordForm
 from referrals.admin.models import AdminUser, Invitation
-from referrals.admin.views import db, error_page, flash, render
+from referrals.admin.rendering import error_page, flash, render
+from referrals.admin.views import db
 
 log = logging.getLogger("referrals.admin")
 DEFAULT_VALID = timedelta(hours=72)

@@ -24,7 +24,8 @@ from referrals.admin.auth import require_role
 from referrals.admin.create import free_organization_id
 from referrals.admin.forms import ActionForm, ListingRequestForm, options
 from referrals.admin.models import ListingRequest
-from referrals.admin.views import db, error_page, flash, render
+from referrals.admin.rendering import error_page, flash, render
+from referrals.admin.views import db
 from referrals.directory import validation
 from referrals.directory.models import Organization
 from referrals.topics import TOPICS

@@ -14,7 +14,8 @@ from referrals.admin import auth, invitations, sessions
 from referrals.admin.auth import require_role
 from referrals.admin.forms import ActionForm, OrganizationForm, UserForm, options
 from referrals.admin.models import ROLES, AdminUser, Membership
-from referrals.admin.views import db, error_page, flash, organizations_of, refresh_organization, render
+from referrals.admin.rendering import error_page, flash, render
+from referrals.admin.views import db, organizations_of, refresh_organization
 from referrals.directory import validation
 from referrals.directory.models import Organization
 from referrals.web_language import language_of

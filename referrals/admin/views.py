@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.templating import Jinja2Templates
-from starlette_wtf import csrf_protect, csrf_token
+from starlette_wtf import csrf_protect
 
 from referrals import clock
 from referrals.admin import audit, auth, reports
-from referrals.admin.auth import current_user, guarded_user, load_editable, may_edit, require_role
+from referrals.admin.auth import guarded_user, load_editable, may_edit, require_role
 from referrals.admin.forms import (
     ActionForm,
     LoginForm,
@@ -32,6 +29,7 @@ from referrals.admin.forms import (
     label_choices,
 )
 from referrals.admin.models import EntryVersion
+from referrals.admin.rendering import error_page, flash, render
 from referrals.cards import card
 from referrals.directory import search_index
 from referrals.directory.models import Address, Location, Organization, Service, ServiceAtLocation
@@ -41,9 +39,7 @@ from referrals.web_language import LANGUAGES, language_of
 from referrals.web_texts import text
 
 log = logging.getLogger("referrals.admin")
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))  # autoescapes .html
 STALE_AFTER = timedelta(days=182)
-BERLIN = ZoneInfo("Europe/Berlin")
 # History: HSDS field names -> interface text keys (a field without one is shown by its name).
 FIELD_LABELS = {
     "schedules": "hours",
@@ -61,54 +57,7 @@ FIELD_LABELS = {
     "assurer_email": "verified_by",
     "x_archived": "archived",
 }
-
-
-def local_time(value: datetime | None) -> str:
-    """A stored time (UTC; SQLite returns it without a zone) as Berlin time."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
-
-
-templates.env.filters["local"] = local_time
 EDITORS = ("admin", "counsellor")
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-    language = language_of(request)
-    flashes = request.session.pop("flash", []) if "session" in request.scope else []
-    user = current_user(request)
-    return templates.TemplateResponse(
-        request,
-        name,
-        {
-            "user": user,
-            "lang": language,
-            "languages": LANGUAGES,
-            "t": lambda key, **values: text(key, language, **values),
-            "day": lambda value: (
-                value.strftime("%d.%m.%Y" if language == "de" else "%Y-%m-%d")
-                if value
-                else text("never", language)
-            ),
-            "csrf": lambda: csrf_token(request),
-            "flashes": flashes,
-            "statistics": getattr(request.app.state, "statistics_mounted", False),
-            **context,
-        },
-        status_code=status_code,
-    )
-
-
-def flash(request: Request, key: str, **values: str) -> None:
-    request.session.setdefault("flash", [])
-    request.session["flash"] = [*request.session["flash"], text(key, language_of(request), **values)]
-
-
-def error_page(request: Request, status: int, key: str) -> Response:
-    return render(request, "message.html", status_code=status, message_key=key)
 
 
 def db(request: Request) -> Session:
@@ -510,14 +459,6 @@ async def report_done(request: Request) -> Response:
         session.commit()
     flash(request, "report_done")
     return RedirectResponse("/reports", 303)
-
-
-# -- statistics placeholder (the dashboard is mounted at /statistics when it exists) -------------
-
-
-@require_role("admin", "coordinator")
-async def statistics_missing(request: Request) -> Response:
-    return render(request, "message.html", message_key="statistics_missing")
 
 
 def organizations_of(session: Session) -> list[Organization]:

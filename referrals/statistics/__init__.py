@@ -4,6 +4,7 @@
   directory city, hour, fallback, crisis) and every referral search (outcome, organisations
   shown) into aggregated daily counters. No text, no ids, no pseudonym is ever stored.
 - `queries`: the dashboard's tables, with small counts suppressed (`suppression`).
-- `dashboard`: Starlette routes (pages, charts, CSV) the admin mounts under /statistics.
+- no web: the pages (Starlette routes, charts, CSV) are the admin's,
+  `referrals.admin.statistics_pages`, mounted under /statistics.
 - `retention`: the scheduled deletion of idle conversations from Rasa's tracker store.
 """

@@ -15,8 +15,8 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from referrals.admin import statistics_pages as dashboard
 from referrals.directory.search import directory_places
-from referrals.statistics import dashboard
 from referrals.statistics.recording import TIMEZONE, Recorder
 from tests.conftest import DatabaseTemplates, load_demo
 

@@ -94,7 +94,7 @@ def test_the_dashboard_checks_the_role_itself(dashboard_client, role: str | None
 def test_a_user_who_must_change_the_password_is_kept_out(dashboard_client, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from referrals.statistics import dashboard
+    from referrals.admin import statistics_pages as dashboard
 
     user = SimpleNamespace(role="coordinator", must_change_password=True)
     monkeypatch.setattr(dashboard, "_current_user", lambda request: user)

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import pytest
 
+from referrals.admin.statistics_pages import TABLES
 from referrals.statistics import charts
-from referrals.statistics.dashboard import TABLES
 from referrals.statistics.queries import Filters
 from tests.statistics.test_dashboard import WEDNESDAY, scenario, turn  # noqa: F401 - the fixture
 

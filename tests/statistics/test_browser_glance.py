@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from referrals.statistics import charts, dashboard
+from referrals.admin import statistics_pages as dashboard
+from referrals.statistics import charts
 from tests.admin.browser import LiveServer, launch, shot
 from tests.statistics.conftest import AsUser
 from tests.statistics.test_dashboard import scenario  # noqa: F401 - the fixture

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
-from referrals.statistics.dashboard import TABLES, VIEWS
+from referrals.admin.statistics_pages import TABLES, VIEWS
 from referrals.statistics.recording import TurnFacts
 
 WEDNESDAY = date(2026, 11, 18)

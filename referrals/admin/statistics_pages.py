@@ -1,11 +1,14 @@
-"""The coordinator dashboard: Starlette routes the admin mounts at /statistics.
+"""The coordinator statistics pages: Starlette routes the admin mounts at /statistics.
 
 Pages (one per view), a chart per table (pygal SVG, embedded as data: images, so the
 admin's Content-Security-Policy needs no inline styles or scripts), a CSV export of every
-table, filters by period and city. Only coordinators and admins get in: the admin mounts
-these routes behind its RoleGuard, and every route checks the role again itself (a
-mistake in the mounting must not open the statistics), via the admin's `current_user`, which the
-admin hands over on `app.state`: the statistics import nothing of the admin.
+table, filters by period and city. The figures come from referrals.statistics (recording and
+queries, no web); the pages and their template and stylesheet (templates/statistics.html,
+templates/statistics.css) are the admin's. Only coordinators and admins get in: the admin mounts
+these routes behind its RoleGuard, and every route checks the role again itself (a mistake in
+the mounting must not open the statistics), via the login the app hands over on
+`app.state.current_user` (the admin's `current_user`), so that the pages can also be mounted on
+their own (tests, benchmarks/statistics_dashboard.py).
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 from starlette_wtf import csrf_token
 
 from referrals import clock
+from referrals.admin.rendering import templates  # the admin's templates (autoescapes .html)
 from referrals.db import get_sessionmaker
 from referrals.statistics import charts, handovers, headline, queries
 from referrals.statistics.csv_export import cell_text, table_csv
@@ -39,7 +42,6 @@ from referrals.web_texts import text
 
 ALLOWED_ROLES = ("coordinator", "admin")
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescapes .html
 
 Builder = Callable[[Session, Filters], Table]
 TABLES: dict[str, Builder] = {
@@ -69,8 +71,8 @@ VIEWS: dict[str, tuple[str, ...]] = {
 
 
 def _current_user(request: Request) -> Any:
-    """The logged-in user by the login of the app that mounts the dashboard: the admin puts its
-    `current_user` on `app.state` (the statistics never import the admin). Without one, the user
+    """The logged-in user by the login of the app that mounts the pages: the admin puts its
+    `current_user` on `app.state` (the pages can be mounted on their own). Without one, the user
     an outer layer already put in the request's scope, where the admin's login keeps it, or nobody."""
     login = getattr(request.app.state, "current_user", None)
     if login is None:
