@@ -6,5 +6,4 @@
 - `queries`: the dashboard's tables, with small counts suppressed (`suppression`).
 - no web: the pages (Starlette routes, charts, CSV) are the admin's,
   `referrals.admin.statistics_pages`, mounted under /statistics.
-- `retention`: the scheduled deletion of idle conversations from Rasa's tracker store.
 """
