@@ -190,5 +190,4 @@ def create_app(
     app.state.current_user = current_user  # the statistics pages' login (statistics_pages._current_user)
     app.state.session_idle = timedelta(minutes=settings.admin_session_idle_minutes)
     app.state.invitation_valid = timedelta(hours=settings.admin_invitation_hours)
-    app.state.statistics_mounted = True  # the menu links to /statistics/ (rendering.render)
     return app

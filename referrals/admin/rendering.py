@@ -56,7 +56,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             ),
             "csrf": lambda: csrf_token(request),
             "flashes": flashes,
-            "statistics": getattr(request.app.state, "statistics_mounted", False),
             **context,
         },
         status_code=status_code,
