@@ -43,6 +43,9 @@ from typing import Any
 import joblib
 import numpy as np
 import yaml
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -130,6 +133,13 @@ def _topic_of(message: Message, topic_of_answer: dict[str, str]) -> str | None:
     return None
 
 
+def _with_words(vectors: np.ndarray, words: Any | None, texts: list[str]) -> Any:
+    """Sentence vectors, with the texts' n-gram features beside them where the model has them."""
+    if words is None:  # a model trained before the n-grams
+        return vectors
+    return sparse.hstack([sparse.csr_matrix(vectors), words.transform(texts)]).tocsr()
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SentenceClassifier(GraphComponent):
     @staticmethod
@@ -141,18 +151,19 @@ class SentenceClassifier(GraphComponent):
             # 0.65 while DIET was sure of a referral request. Chosen on the old held-out set
             # (tests/nlu: 40 of 40 emergencies, 4 false alarms in 428), never on the fresh sets.
             "crisis_threshold": 0.5,
-            "crisis_threshold_if_unsure": 0.7,
+            # With the n-gram features below, these four bars were chosen again on the crisis dev
+            # set (tests/dev/crisis.yml, not the frozen fresh set), replaying the pipeline's decision
+            # on the parses of the model before: recall 250 -> 249 of 255, false alarms 26 -> 17 of
+            # 379 (the n-grams with the old bars: 248 and 18). Before, from the old held-out set.
+            "crisis_threshold_if_unsure": 0.8,
             "diet_sure": 0.9,
             # DIET, reading words, calls "my boss will kill me if I'm late" or "from what age may a
             # child stay home alone?" an emergency with confidence 1.0. When the whole message is
-            # this sure there is no emergency, DIET's crisis gives way to its next intent. Chosen on
-            # a crisis dev set (not the frozen fresh set): false alarms 48 -> 37 of 384, no
-            # emergency lost (at 0.95: 33, one lost).
-            "crisis_veto": 0.98,
+            # this sure there is no emergency, DIET's crisis gives way to its next intent.
+            "crisis_veto": 0.95,
             # Where DIET is unsure of its emergency (below `diet_sure`: "je vous laisse au revoir"
-            # 0.72 suicidal), a lower bar: old held-out false alarms 10 -> 6 of 428 together with
-            # the rule for small talk below, dev set 37 -> 34, no emergency lost on either.
-            "crisis_veto_if_unsure": 0.9,
+            # 0.72 suicidal), a lower bar.
+            "crisis_veto_if_unsure": 0.8,
             # A referral request's topic: the one with the highest probability, plus `entity_weight`
             # for a topic a word of the message names; a topic no word names needs `topic_threshold`.
             # Chosen on the understanding dev set (tests/dev/understanding.yml, not the frozen fresh
@@ -173,6 +184,13 @@ class SentenceClassifier(GraphComponent):
             # On the crisis dev set (not the frozen fresh set), with the decision rules above:
             # 2.0 found 3 of its 11 missed emergencies for 4 more false alarms (3.0: 4 for 7).
             "crisis_weight": 2.0,
+            # The emergency classifier reads the message's character n-grams (TF-IDF) beside its
+            # sentence vector: the vector places "my son is not breathing" and "my son is not
+            # sleeping" close together, the words tell them apart. On the crisis dev set (not the
+            # frozen fresh set), the classifier alone at the 0.5 bar: false alarms 15 -> 5 of 379
+            # at the same recall (234 -> 232 of 255); word n-grams did as well, a MLP worse.
+            "crisis_ngrams": [2, 5],
+            "crisis_ngram_features": 80000,
             # 79 answers with 40-80 examples each: a weaker penalty fits them better. On the old
             # held-out questions (142) the answer classifier's first choice was right 131 times at
             # C=16 and 131 at C=64, the response selector's 108; averaged with the selector 134/136.
@@ -205,8 +223,16 @@ class SentenceClassifier(GraphComponent):
     def required_components(cls) -> list[type]:
         return [SentenceEncoderFeaturizer]
 
+    def _crisis_words(self) -> Any:
+        return TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(self._config["crisis_ngrams"]),
+            min_df=2,
+            max_features=self._config["crisis_ngram_features"],
+            sublinear_tf=True,
+        )
+
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
 
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         found = [sentence_vector(m) for m in examples]
@@ -221,9 +247,11 @@ class SentenceClassifier(GraphComponent):
             ]
             weight = self._config["crisis_weight"]
             weights = {kind: 1.0 if kind == NO_CRISIS else weight for kind in set(crisis)}
+            words = self._crisis_words().fit([m.get(TEXT) for m in examples])
+            classifiers["crisis_words"] = words
             classifiers["crisis"] = LogisticRegression(
                 C=self._config["crisis_regularisation"], max_iter=3000, class_weight=weights
-            ).fit(vectors, crisis)
+            ).fit(_with_words(vectors, words, [m.get(TEXT) for m in examples]), crisis)
             topic_of_answer = faq_topics()
             labelled = [(i, t) for i, m in enumerate(examples) if (t := _topic_of(m, topic_of_answer))]
             if labelled:
@@ -292,7 +320,8 @@ class SentenceClassifier(GraphComponent):
         classifier = self._classifiers.get("crisis")
         if classifier is None:
             return
-        probabilities = dict(zip(classifier.classes_, classifier.predict_proba([vector])[0], strict=True))
+        features = _with_words(vector[None, :], self._classifiers.get("crisis_words"), [message.get(TEXT)])
+        probabilities = dict(zip(classifier.classes_, classifier.predict_proba(features)[0], strict=True))
         message.set(
             SENTENCE_CRISIS_KEY, {k: round(float(p), 3) for k, p in probabilities.items()}, add_to_output=True
         )
@@ -305,18 +334,21 @@ class SentenceClassifier(GraphComponent):
         # where DIET took the message for small talk, only the strict bar makes it an emergency.
         strict = not diet_unsure or current in SMALL_TALK_INTENTS
         threshold = self._config["crisis_threshold" if strict else "crisis_threshold_if_unsure"]
+        kind = max((k for k in probabilities if k != NO_CRISIS), key=probabilities.__getitem__)
         if current.startswith("crisis_"):
             veto = self._config["crisis_veto_if_unsure" if diet_unsure else "crisis_veto"]
             if probabilities[NO_CRISIS] >= veto:
                 self._overrule_diets_crisis(message, current)
+                return
+            # DIET found the emergency; the whole message tells its kind better (a child left alone
+            # is no medical emergency, whatever a single word weighs for DIET): on the crisis dev
+            # set, right kinds 222 -> 232 of the 249 emergencies recognised.
+            confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
+        elif probabilities[NO_CRISIS] >= threshold:
             return
-        if probabilities[NO_CRISIS] >= threshold:
-            return
-        kind = max((k for k in probabilities if k != NO_CRISIS), key=probabilities.__getitem__)
-        crisis = {
-            INTENT_NAME_KEY: f"crisis_{kind}",
-            "confidence": round(1.0 - float(probabilities[NO_CRISIS]), 3),
-        }
+        else:
+            confidence = round(1.0 - float(probabilities[NO_CRISIS]), 3)
+        crisis = {INTENT_NAME_KEY: f"crisis_{kind}", "confidence": confidence}
         ranking = [
             i
             for i in message.get(INTENT_RANKING_KEY) or []
