@@ -22,9 +22,12 @@ import secrets
 import sys
 import time
 
-from assistant import preflight, redaction, topology
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from assistant import content_review, preflight, redaction, responses, topology
 from assistant.console import configure_logging, write_line
-from assistant.conversations import rasa_endpoints
+from assistant.conversations import add_query_indexes, rasa_endpoints
 from assistant.model import RASA_BIN, ensure_model, rasa_environment
 from assistant.settings import EXIT_CONFIGURATION, PROJECT_ROOT, Settings, get_settings
 from assistant.supervisor import Component, Supervisor
@@ -38,11 +41,12 @@ ADAPTER_READY = re.compile(r"Telegram adapter ready: @(?P<username>\w+)")
 
 def prepare_directory() -> None:
     """Migrate the database; on an empty directory, load the demo directory."""
-    from sqlalchemy import func, select
-
-    from referrals.__main__ import DEMO_DIRECTORY
+    # Imported here, as in _command: the directory's ORM, the HSDS reader, Alembic and the
+    # retention job take about 1 s to import (0.9-1.2 s at load 2-4 on 2 cores, 2026-12-07; the
+    # whole `responses` command takes 1.5 s), which `train`, `responses`, `content-review` and
+    # the configuration check that comes before everything else do not need.
     from referrals.db import get_sessionmaker, upgrade_database
-    from referrals.directory.hsds_read import import_file
+    from referrals.directory.hsds_read import DEMO_DIRECTORY, import_file
     from referrals.directory.models import Service
 
     upgrade_database()
@@ -209,15 +213,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command(command: str, settings: Settings) -> int:
     if command == "responses":
-        from assistant import responses
-
         print("domain/responses.yml", "regenerated" if responses.write() else "already current")
         return 0
     if command == "content-review":
-        from assistant import content_review
-
         return content_review.main()
     if command == "retention":
+        # The retention job and Alembic on demand (see prepare_directory).
         from assistant.retention import run_retention
         from referrals.db import upgrade_database
 
@@ -243,7 +244,7 @@ def _command(command: str, settings: Settings) -> int:
     # Rasa's per-run API token is a secret as well: it is part of URLs that Rasa could print.
     redactor = redaction.Redactor([*redaction.settings_secrets(settings), adapter.env.get("RASA_TOKEN")])
     supervisor = Supervisor(parts, cwd=str(PROJECT_ROOT), on_ready=ready, redactor=redactor)
-    from assistant.retention import with_retention
+    from assistant.retention import with_retention  # on demand, as in prepare_directory
 
     # Conversations idle past CONVERSATION_RETENTION_HOURS are deleted at start and hourly.
     return asyncio.run(with_retention(supervisor.run()))
@@ -251,10 +252,6 @@ def _command(command: str, settings: Settings) -> int:
 
 def index_tracker_store(settings: Settings) -> None:
     """Give Rasa's tracker store the indexes its per-turn queries need (once; logged)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from assistant.conversations import add_query_indexes
-
     try:
         created = add_query_indexes(settings)
     except SQLAlchemyError as error:  # the turns still work, only slower

@@ -152,6 +152,8 @@ def delete_idle_conversations(older_than: timedelta, settings: Settings | None =
     engine = _events_engine(settings or get_settings())
     if engine is None:
         return 0
+    # On the clock Rasa stamps its events with (time.time() in its own process), not on
+    # referrals.clock: a test that freezes that one does not move Rasa's stamps.
     cutoff = time.time() - older_than.total_seconds()
     with engine.begin() as connection:
         result = connection.execute(

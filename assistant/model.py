@@ -13,6 +13,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from assistant import lookups, responses
 from assistant.console import TrainingProgress, write_line
 from assistant.conversations import rasa_tracker_store_url
 from assistant.settings import PROJECT_ROOT, get_settings
@@ -67,8 +68,6 @@ def _at_least(level: str | None, floor: int) -> str:
 
 def rasa_environment() -> dict[str, str]:
     """Environment for Rasa processes: quiet, no telemetry, nothing of the application's venv."""
-    import os
-
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
     env.update(
         RASA_TELEMETRY_ENABLED="false",
@@ -89,8 +88,6 @@ def rasa_environment() -> dict[str, str]:
 
 def ensure_model() -> Path:
     """Return the model for the current training data, training it first if needed."""
-    from assistant import lookups, responses
-
     if responses.write():
         log.info("content changed: regenerated domain/responses.yml")
     if lookups.write():

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import sessionmaker
 
 from referrals import clock
+from referrals.db import make_engine
 from referrals.inbox_table import InboxRow, delete_expired_rows, rowcount
 
 
@@ -169,8 +170,6 @@ class InboxStore:
 
 
 def open_store(database_url: str) -> InboxStore:
-    from referrals.db import make_engine
-
     return InboxStore(make_engine(database_url))
 
 

@@ -26,17 +26,15 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.settings import PROJECT_ROOT
 from referrals.admin import cli as admin_cli
 from referrals.db import get_sessionmaker, upgrade_database
 from referrals.directory.csv_format import export_csv, import_csv
 from referrals.directory.hsds import DirectoryImportError, Problem, import_records
 from referrals.directory.hsds_publish import export_json
-from referrals.directory.hsds_read import read_records
+from referrals.directory.hsds_read import DEMO_DIRECTORY, read_records
 from referrals.directory.tabular import export_tabular
 from referrals.directory.taxonomy_map import TaxonomyMap, apply
 
-DEMO_DIRECTORY = PROJECT_ROOT / "data" / "demo_directory.json"
 log = logging.getLogger("referrals")
 
 

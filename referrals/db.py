@@ -60,7 +60,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_database(url: str | None = None) -> None:
     """Create or migrate the schema to the newest revision."""
-    from alembic import command
+    from alembic import command  # on demand, as in alembic_config
 
     # "heads": admin and statistics tables are separate branches off the directory schema.
     command.upgrade(alembic_config(url or get_settings().database_url), "heads")

@@ -39,6 +39,19 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGINT back to Python's handler when the run inherited it ignored. A non-interactive shell
+    starts a background job (`scripts/test_any_day.sh > log &` in a script) with SIGINT ignored
+    (POSIX), and pytest, its workers and every process the tests start inherit that. Python then
+    neither raises KeyboardInterrupt nor lets asyncio.run install its handler: tests.fake_rasa,
+    stopped with SIGINT as Ctrl-C would stop it, ran on until LoggedProcess.stop gave up after
+    30 s and the test failed (seen once under scripts/test_any_day.sh at the DST moment; it
+    fails every time that way, on any clock). A process started from here gets SIGINT's default
+    action again, as in a terminal."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _postgres_available() -> str | None:
     """None if a server answers (starting the installed one if needed), else the reason."""
 

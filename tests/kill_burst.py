@@ -8,12 +8,14 @@ tells which messages were answered, how often and in which order (tests/burst.py
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -74,6 +76,20 @@ def kill_9(process: LoggedProcess) -> None:
     process.process.wait(10)
 
 
+@contextlib.contextmanager
+def paused(processes: list[LoggedProcess]) -> Iterator[None]:
+    """SIGSTOP `processes` for the block and SIGCONT them after it, also when it fails. While a
+    worker is killed and the replies are read, the surviving workers send nothing: what the read
+    shows was sent before the kill, and whatever the kill makes them send again comes after it."""
+    for process in processes:
+        os.kill(process.process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for process in processes:
+            os.kill(process.process.pid, signal.SIGCONT)
+
+
 class Burst:
     """Messages of chats 1..`chats`, sent to the fake Bot API at `api_url` and read back."""
 
@@ -103,9 +119,9 @@ class Burst:
         return result
 
     def answered_after_kill(self) -> dict[int, list[str]]:
-        """`answered` right after a kill -9 (before the restart): once two reads 0.3 s apart
-        agree, so that a reply the killed adapter had sent is counted even when the Bot API
-        finished taking it after the kill."""
+        """`answered` right after a kill -9 (before the restart, any other worker `paused`):
+        once two reads 0.3 s apart agree, so that a reply the killed adapter had sent is counted
+        even when the Bot API finished taking it after the kill."""
         seen = self.answered()
         while True:
             time.sleep(0.3)

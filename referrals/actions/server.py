@@ -76,6 +76,7 @@ class SelectiveDomainExecutor(ActionExecutor):
 
 def worker_executor() -> SelectiveDomainExecutor:
     """The executor with every action registered and the gazetteer warming up (in a worker)."""
+    # Imported in the worker only: it brings spaCy, the gazetteer and the database (module docstring).
     from referrals.actions.directory import warm_up
 
     executor = SelectiveDomainExecutor()

@@ -63,7 +63,7 @@ def _limited(request: Request) -> JSONResponse | None:
     if _limiter.hit(limit, "hsds", client):
         return None
     reset, _remaining = _limiter.get_window_stats(limit, "hsds", client)
-    wait = max(1, math.ceil(reset - time.time()))
+    wait = max(1, math.ceil(reset - time.time()))  # `limits` gives the window's end on time.time()
     return _json({"detail": "too many requests"}, 429, {"Retry-After": str(wait)})
 
 

@@ -19,8 +19,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.settings import PROJECT_ROOT
 from referrals.directory.hsds import DirectoryImportError, Problem, import_records
 from referrals.directory.tabular import read_datapackage
+
+# What `python -m referrals load-demo` imports, and the run command into an empty directory.
+DEMO_DIRECTORY = PROJECT_ROOT / "data" / "demo_directory.json"
 
 Records = list[tuple[str, dict[str, Any]]]
 
