@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 
 from assistant.settings import PROJECT_ROOT
+from referrals.gazetteer import ARABIC_SPELLINGS, EVERYDAY_WORDS, MIN_NAME_LENGTH, gazetteer_names
+from referrals.text import fold
 from referrals.topics import TOPICS
 
 LOOKUPS = PROJECT_ROOT / "nlu" / "lookups"
@@ -77,9 +79,6 @@ def build() -> str:
 def town_names() -> list[str]:
     """Lower-case names of the larger German towns in the scripts users write, with the
     spellings of people who type without umlauts ("koln", "koeln")."""
-    from referrals.gazetteer import ARABIC_SPELLINGS, EVERYDAY_WORDS, MIN_NAME_LENGTH, gazetteer_names
-    from referrals.text import fold
-
     names = set()
     for name, population in gazetteer_names(MIN_TOWN_POPULATION):
         name = name.lower()

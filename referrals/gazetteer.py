@@ -247,7 +247,7 @@ class Gazetteer:
         self._name_edges = {
             edge for key in self._by_name if " " in key for edge in (key.split()[0], key.split()[-1])
         }
-        from spacy.matcher import PhraseMatcher
+        from spacy.matcher import PhraseMatcher  # spaCy on first use, as tokenizer(): 1.6 s at import
 
         nlp = tokenizer()
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -38,11 +38,13 @@ def decide(intent, confidence, probabilities):
     )
     ranking = [{"name": intent, "confidence": confidence}, {"name": "faq", "confidence": 0.01}]
     message = Message(data={"text": "...", "intent": ranking[0], "intent_ranking": ranking})
-    classifier._decide_crisis(message, np.ones(384, dtype=np.float32))
+    classifier._decide_crisis(message, np.ones((1, 384), dtype=np.float32))
     return message.get("intent")["name"]
 
 print(json.dumps({
-    "diet_medical_message_child": decide("crisis_medical", 0.99, {"none": 0.2, "child_danger": 0.6, "medical": 0.2}),
+    "diet_medical_message_child": decide(
+        "crisis_medical", 0.99, {"none": 0.2, "child_danger": 0.6, "medical": 0.2}
+    ),
     "diet_violence_message_sure_none": decide("crisis_violence", 1.0, {"none": 0.97, "violence": 0.03}),
     "diet_sure_request_message_emergency": decide("request_referral", 0.97, {"none": 0.3, "suicidal": 0.7}),
     "diet_sure_request_message_unsure": decide("request_referral", 0.97, {"none": 0.6, "medical": 0.4}),
