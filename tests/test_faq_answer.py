@@ -1,7 +1,10 @@
-"""Information questions: the answer when the response selector is sure, else "which of these
-do you mean?" with the likely questions as buttons (never a confidently wrong answer)."""
+"""Information questions: the answer when the rankings are sure, else "which of these do you
+mean?" with the close questions as buttons (never a confidently wrong answer, never an unrelated
+question), else one honest line with places or the topic menu."""
 
 from __future__ import annotations
+
+import random
 
 import pytest
 from rasa_sdk import Tracker
@@ -11,7 +14,7 @@ from referrals.actions.faq_answer import ActionAnswerFaq, pick_payload
 from referrals.actions.offers import ActionOfferReferral
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
-from referrals.topics import SUPPORTED_LANGUAGES
+from referrals.topics import SUPPORTED_LANGUAGES, TOPICS
 
 
 def _tracker(ranking=(), entities=(), slots=None, topics=(), meaning=None) -> Tracker:
@@ -45,19 +48,22 @@ def test_a_sure_choice_is_answered() -> None:
 
 
 @pytest.mark.parametrize(
-    "ranking",
+    ("ranking", "offered"),
     [
-        [("kita_place", 0.36), ("kita_costs", 0.32), ("kita_voucher", 0.2)],  # unsure
-        [("kita_place", 0.52), ("kita_costs", 0.46), ("kita_voucher", 0.0)],  # torn between two
+        # unsure
+        ([("kita_place", 0.36), ("kita_costs", 0.32), ("kita_voucher", 0.2)], 3),
+        # torn between two: the third, far behind, is no alternative
+        ([("kita_place", 0.52), ("kita_costs", 0.46), ("kita_voucher", 0.0)], 2),
     ],
     ids=["unsure", "close-runner-up"],
 )
-def test_an_unsure_choice_asks_which_question_was_meant(ranking) -> None:
+def test_an_unsure_choice_asks_which_question_was_meant(ranking, offered) -> None:
     messages, slots = _answer(_tracker(ranking))
     [asked] = messages
     assert asked["text"] == message("which_question", "uk")
     titles = [b["title"] for b in asked["buttons"]]
-    assert titles[:3] == [faq_titles()[faq]["uk"] for faq, _ in ranking]  # in the user's language
+    # In the user's language, then "not what I meant".
+    assert titles[:-1] == [faq_titles()[faq]["uk"] for faq, _ in ranking[:offered]]
     assert asked["buttons"][0]["payload"] == '/faq{"faq_pick":"kita_place"}'
     assert titles[-1] == message("not_what_i_meant", "uk")
     assert slots == {"answered_faq": None, "unanswered_topic": None}
@@ -121,6 +127,96 @@ def test_which_of_these_offers_only_questions_of_the_message_topic() -> None:
     [asked], _slots = _answer(_tracker(ranking, topics=[("youth_family", 0.8)]))
     payloads = [b["payload"] for b in asked["buttons"]]
     assert payloads == [pick_payload("kita_place"), pick_payload("kita_costs"), "/help"]
+
+
+def test_a_low_score_that_nothing_comes_near_is_answered_at_once() -> None:
+    # "My residence permit runs out in 3 weeks and I got no appointment": 0.25, the next 0.06.
+    ranking = [("fiktionsbescheinigung", 0.25), ("buergeramt_appointment", 0.06), ("anmeldung", 0.04)]
+    messages, slots = _answer(_tracker(ranking, topics=[("citizen_office", 0.66)]))
+    assert [m["response"] for m in messages] == ["utter_faq/fiktionsbescheinigung"]
+    assert slots["answered_faq"] == "fiktionsbescheinigung"
+
+
+def test_a_low_score_with_a_runner_up_near_it_is_not_answered() -> None:
+    ranking = [("fiktionsbescheinigung", 0.25), ("residence_permit_extension", 0.15)]
+    [asked], _slots = _answer(_tracker(ranking, topics=[("citizen_office", 0.66)]))
+    assert asked["text"] == message("which_question", "uk")
+    assert [b["payload"] for b in asked["buttons"]] == [
+        pick_payload("fiktionsbescheinigung"),
+        pick_payload("residence_permit_extension"),
+        "/help",
+    ]
+
+
+def test_which_of_these_offers_only_close_questions() -> None:
+    # Shelter or its costs: both asked about; general counselling far behind is no alternative.
+    ranking = [("frauenhaus_shelter", 0.4), ("frauenhaus_costs", 0.4), ("frauenberatungsstelle", 0.05)]
+    [asked], _slots = _answer(_tracker(ranking, topics=[("women", 0.99)]))
+    payloads = [b["payload"] for b in asked["buttons"]]
+    assert set(payloads) == {pick_payload("frauenhaus_shelter"), pick_payload("frauenhaus_costs"), "/help"}
+    assert len(payloads) == 3 and payloads[-1] == "/help"
+
+
+def test_two_unrelated_questions_are_never_offered_together() -> None:
+    # A birth certificate: nothing covers it; recognition of degrees and a Kita place score alike.
+    ranking = [("recognition_foreign_qualification", 0.12), ("kita_place", 0.12), ("anmeldung", 0.06)]
+    [said], slots = _answer(_tracker(ranking, topics=[("youth_family", 0.38), ("health", 0.17)]))
+    assert said["text"] == message("cannot_explain", "uk")
+    # Neither question is offered; the topics are, the message's likely ones first.
+    payloads = [b["payload"] for b in said["buttons"]]
+    assert not any(p.startswith("/faq") for p in payloads)
+    assert payloads[0] == '/request_referral{"topic":"youth_family"}'
+    assert len(payloads) == len(TOPICS)
+    assert slots == {"answered_faq": None, "unanswered_topic": None}
+
+
+def test_likely_questions_of_two_topics_may_be_offered_together() -> None:
+    ranking = [("kita_place", 0.28), ("on_call_doctor_116117", 0.25), ("find_doctor", 0.05)]
+    [asked], _slots = _answer(_tracker(ranking, topics=[("youth_family", 0.45), ("health", 0.4)]))
+    payloads = [b["payload"] for b in asked["buttons"]]
+    assert payloads == [pick_payload("kita_place"), pick_payload("on_call_doctor_116117"), "/help"]
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [("integration_course_travel_costs", 0.11), ("ummeldung_abmeldung", 0.04)],  # one, unlikely
+        [("find_doctor", 0.25), ("children_checkups", 0.09)],  # one, not clear enough to answer
+        [("anmeldung", 0.05), ("buergeramt_appointment", 0.03)],  # nothing likely
+    ],
+    ids=["lone-unlikely", "lone-unclear", "nothing-likely"],
+)
+def test_a_question_without_a_likely_answer_gets_the_honest_line_and_places(ranking) -> None:
+    topics = [("citizen_office", 0.6), ("health", 0.25)]
+    messages, slots = _answer(_tracker(ranking, topics=topics))
+    assert [m["text"] for m in messages] == [message("cannot_explain", "uk")]
+    assert "buttons" not in messages[0] or not messages[0]["buttons"]
+    assert slots == {"answered_faq": None, "unanswered_topic": "citizen_office"}
+    dispatcher = CollectingDispatcher()  # ... then places for the message's topic are offered
+    ActionOfferReferral().run(dispatcher, _tracker(slots=slots), {})
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == '/request_referral{"topic":"citizen_office"}'
+
+
+def test_the_buttons_of_which_of_these_are_close_and_of_one_topic_unless_likely() -> None:
+    rng = random.Random(13)
+    faqs = sorted(faq_titles())
+    asked = 0
+    for _ in range(500):
+        scores = sorted((rng.random() ** 3 for _ in range(6)), reverse=True)
+        ranking = list(zip(rng.sample(faqs, 6), scores, strict=True))
+        messages, _slots = _answer(_tracker(ranking))
+        if messages[0].get("text") != message("which_question", "uk"):
+            continue
+        asked += 1
+        offered = [b["payload"] for b in messages[0]["buttons"][:-1]]
+        score = dict(ranking)
+        chosen = [faq for faq, _ in ranking if pick_payload(faq) in offered]
+        best = chosen[0]
+        assert 2 <= len(chosen) <= 3
+        for faq in chosen[1:]:
+            assert score[faq] >= 0.5 * score[best]
+            assert faq_topics()[faq] == faq_topics()[best] or score[faq] >= 0.15
+    assert asked > 50  # the rankings did reach the question
 
 
 def test_every_answer_has_a_short_title_in_every_language_that_fits_a_button() -> None:
