@@ -10,10 +10,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from referrals.actions import understanding
 from referrals.actions.faq_answer import ActionAnswerFaq, pick_payload
 from referrals.actions.offers import ActionOfferReferral
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
+from referrals.gazetteer import gazetteer
 from referrals.topics import SUPPORTED_LANGUAGES, TOPICS
 
 
@@ -217,6 +219,75 @@ def test_the_buttons_of_which_of_these_are_close_and_of_one_topic_unless_likely(
             assert score[faq] >= 0.5 * score[best]
             assert faq_topics()[faq] == faq_topics()[best] or score[faq] >= 0.15
     assert asked > 50  # the rankings did reach the question
+
+
+def test_a_question_that_names_a_town_gets_places_also_when_asked_which_was_meant() -> None:
+    ranking = [("kita_place", 0.36), ("kita_costs", 0.32)]
+    user = {"event": "user", "text": "...", "parse_data": {}}
+    town = {"event": "slot", "name": "city", "value": "Köln"}  # set by the slot extraction
+    for events, topic in (([user, town], "youth_family"), ([user], None)):
+        tracker = _tracker(ranking)
+        tracker.events = events
+        [asked], slots = _answer(tracker)
+        assert asked["text"] == message("which_question", "uk")
+        # action_offer_referral shows the places for that topic where a town came with the question
+        # (none where the questions' topics differ); without a town it offers nothing yet.
+        assert slots == {"answered_faq": None, "unanswered_topic": topic}
+
+
+def _after_offer(intent: str, *, entities=(), last_action="action_offer_referral") -> Tracker:
+    parse = {
+        "text": "Leipzig",
+        "intent": {"name": intent},
+        "entities": [{"entity": k, "value": v} for k, v in entities],
+    }
+    events = [
+        {"event": "user", "text": "...", "parse_data": {}},
+        {"event": "action", "name": "action_answer_faq"},
+        {"event": "action", "name": last_action},
+        {"event": "slot", "name": "offered_topic", "value": "language_courses"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "Leipzig", "parse_data": parse},
+    ]
+    slots = {"language": "de", "offered_topic": "language_courses", "topic": "migration_counselling"}
+    return Tracker("test", slots, parse, events, False, None, {}, "action_listen")
+
+
+def test_a_town_given_after_the_offer_of_places_searches_the_offers_topic(monkeypatch) -> None:
+    # "Shall I look for a place nearby?" answered with "Leipzig": places for the answer's topic,
+    # not for a topic word of the question before (still in the `topic` slot).
+    class Places:
+        def get(self):
+            return self
+
+        def find(self, text):
+            return gazetteer().lookup(text)
+
+    monkeypatch.setattr(understanding, "places", lambda: Places())
+    monkeypatch.setattr(understanding, "record_turn", lambda *args: None)
+    events = understanding.ActionExtractLanguageAndPlace().run(
+        CollectingDispatcher(), _after_offer("inform_place"), {}
+    )
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["topic"] == "language_courses" and slots["city"] == "Leipzig"
+
+
+@pytest.mark.parametrize(
+    ("tracker", "place_now"),
+    [
+        (_after_offer("inform_place", last_action="utter_ok"), True),  # the offer was declined
+        (_after_offer("request_referral", entities=[("topic", "health")]), True),  # a topic of its own
+        (_after_offer("crisis_medical"), True),
+        (_after_offer("inform_place"), False),  # no place in it
+    ],
+    ids=["not-after-the-offer", "own-topic", "crisis", "no-place"],
+)
+def test_the_offers_topic_is_taken_only_for_a_place_right_after_the_offer(tracker, place_now) -> None:
+    intent = tracker.latest_message["intent"]["name"]
+    assert understanding.accepted_offer(tracker, intent, place_now) is None
+    assert (
+        understanding.accepted_offer(_after_offer("inform_place"), "inform_place", True) == "language_courses"
+    )
 
 
 def test_every_answer_has_a_short_title_in_every_language_that_fits_a_button() -> None:

@@ -43,6 +43,7 @@ from referrals.actions.base import (
 )
 from referrals.actions.metrics import measured
 from referrals.actions.topic_menu import topic_buttons
+from referrals.actions.understanding import place_given_now
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
 from referrals.topics import DEFAULT_LANGUAGE
@@ -144,8 +145,9 @@ def close_options(ranking: list[tuple[str, float]]) -> list[str]:
 
 @dataclass(frozen=True)
 class Decision:
-    """What to say to an information question: an answer, a choice of questions, or neither
-    (the honest line; places for `topic`, the message's topic, when it is known)."""
+    """What to say to an information question: an answer, a choice of questions (`options`; `topic`
+    when they share one), or neither (the honest line; places for `topic`, the message's topic,
+    when it is known)."""
 
     answer: str | None = None
     options: tuple[str, ...] = ()
@@ -162,7 +164,8 @@ def decide(parse: dict[str, Any]) -> Decision:
         return Decision(answer=answer)
     options = close_options(ranking)
     if len(options) > 1:
-        return Decision(options=tuple(options))
+        shared = {faq_topics().get(option) for option in options}
+        return Decision(options=tuple(options), topic=shared.pop() if len(shared) == 1 else None)
     return Decision(topic=message_topic(topics))
 
 
@@ -223,7 +226,10 @@ class ActionAnswerFaq(ReplyAction):
             ]
             buttons.append(help_button(language))
             dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
-            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", None)]
+            # A question that names a town ("how do I register in Köln?") gets the places there
+            # too, as after an answer (action_offer_referral): for the topic its questions share.
+            topic = decision.topic if place_given_now(tracker) else None
+            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", topic)]
         if decision.topic is not None:
             # Nothing we can explain on this topic: say so; action_offer_referral offers places.
             dispatcher.utter_message(text=message("cannot_explain", language))
