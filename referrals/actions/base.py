@@ -40,6 +40,11 @@ def latest_entity(tracker: Tracker, name: str) -> str | None:
     return entity(tracker.latest_message or {}, name)
 
 
+def topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """(topic, confidence) of the whole message, as the NLU's sentence classifier ranked them."""
+    return [(str(t.get("name")), float(t.get("confidence") or 0)) for t in parse.get("topic_ranking") or []]
+
+
 def payload(intent: str, **entities: str | int) -> str:
     """What a button sends Rasa: `/intent{"entity":"value"}`, without spaces (each byte counts)."""
     return f"/{intent}" + json.dumps(entities, separators=(",", ":"))

@@ -4,36 +4,74 @@ Two rankings of the orientation answers come with the parsed message: the respon
 (words) and the sentence classifier's (`answer_ranking`, the meaning of the whole message, from a
 multilingual sentence encoder). Their average decides. Wrong picks mostly have a low score or a
 close runner-up, right ones rarely: below ANSWER_CONFIDENCE or ANSWER_MARGIN the user gets the
-three most likely questions as buttons instead of a wrong answer (ask, don't guess: a wrong
+most likely questions as buttons instead of a wrong answer (ask, don't guess: a wrong
 answer is worse than a question back). On the old held-out questions (142, tests/nlu) the
 average answered 117 at once with these values (1 wrong), 109 at 0.35/0.15 (1 wrong; of the 33
 asked back, the top button was the right answer 26 times), 124 at 0.25/0.1 (2 wrong); the selector
-alone 79 (2 wrong).
+alone 79 (2 wrong). A lower score that nothing else comes near (CLEAR_CONFIDENCE, CLEAR_LEAD) is
+answered at once too.
+
+"Which of these do you mean?" offers only real alternatives: questions that score at least
+CLOSE_SHARE of the best one, of its topic (or themselves likely). One likely question alone, or
+none at all, is no choice to offer: the content most likely does not cover what was asked, and the
+user gets one honest line ("I can't explain this myself; a counselling point can") and places for
+the message's topic, or the topic menu where the topic is unclear too.
 
 An answer must also fit what the message is about: the sentence classifier of the NLU pipeline
 (nlu_components/sentence_classifier.py) ranks the message's topics. When it is sure of a topic
 and the chosen answer belongs to another one (a naturalisation form drawing the on-call doctor's
-answer), the user gets one honest line and places for the message's topic instead; the "which of
-these" buttons offer only answers of the message's likely topics.
+answer), the answer is not shown; the "which of these" buttons offer only answers of the
+message's likely topics.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import ReplyAction, button, help_button, latest_entity, payload
+from referrals.actions.base import (
+    ReplyAction,
+    button,
+    help_button,
+    latest_entity,
+    payload,
+    topic_ranking,
+)
 from referrals.actions.metrics import measured
+from referrals.actions.topic_menu import topic_buttons
+from referrals.actions.understanding import place_given_now
 from referrals.cards import message
 from referrals.content import faq_titles, faq_topics
 from referrals.topics import DEFAULT_LANGUAGE
 
 ANSWER_CONFIDENCE = 0.3
 ANSWER_MARGIN = 0.1
+# Also answered at once: a score from CLEAR_CONFIDENCE that is CLEAR_LEAD times the runner-up's.
+# Chosen on the understanding dev set (tests/dev/understanding.yml, model 0e15c29a; the decision
+# replayed on the NLU's parse of its 127 information questions): 6 of the 35 asked back before are
+# answered at once, each with an answer that names one of the question's expected terms (3 of them
+# the very answer asked for, 3 a neighbouring one: Kindergeld for Kinderzuschlag, the integration
+# course's exams for naturalisation), none without; information right 78 -> 84 of 127. At 0.2 one
+# fewer; at a lead of 2 or 2.5, two more answered without an expected term; lowering
+# ANSWER_CONFIDENCE / ANSWER_MARGIN instead (0.25 / 0.05): 5 more right, 1 more wrong.
+CLEAR_CONFIDENCE = 0.15
+CLEAR_LEAD = 3.0
 CHOICES = 3
+# "Which of these" offers a question only from CLOSE_SHARE of the best one's score, and of the
+# best one's topic unless itself at CLEAR_CONFIDENCE; and only from LIKELY: below, nothing is
+# likely. One question alone is no choice: the honest line instead. Dev set: of the 35 "which of
+# these" before, 18 offered a question of another topic than the one asked about, 12 none of it;
+# now 11 are asked, none offering another topic's question, and 18 get the honest line (with
+# places for the message's topic, or the topic menu): 11 of them had no button naming an expected
+# term, 5 one that named a term but answers another question, 2 the right question among others
+# (one a Russian question typed in Latin letters whose best score was 0.09). Neither setting
+# changes how many are answered right.
+CLOSE_SHARE = 0.5
+LIKELY = 0.1
 # The message's topic counts when the sentence classifier gives it at least TOPIC_SURE; an answer
 # fits when its topic has at least TOPIC_ALSO (maternity leave at work is women and work alike).
 TOPIC_SURE = 0.5
@@ -84,9 +122,51 @@ def sure_faq(ranking: list[tuple[str, float]], confidence: float, margin: float)
     return best if top >= confidence and top - runner_up >= margin else None
 
 
-def topic_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
-    """(topic, confidence) of the whole message, as the NLU's sentence classifier ranked them."""
-    return [(str(t.get("name")), float(t.get("confidence") or 0)) for t in parse.get("topic_ranking") or []]
+def clear_faq(ranking: list[tuple[str, float]]) -> str | None:
+    """The top FAQ id when nothing else comes near it (CLEAR_CONFIDENCE, CLEAR_LEAD)."""
+    if not ranking:
+        return None
+    (best, top), runner_up = ranking[0], (ranking[1][1] if len(ranking) > 1 else 0.0)
+    return best if top >= CLEAR_CONFIDENCE and top >= CLEAR_LEAD * runner_up else None
+
+
+def close_options(ranking: list[tuple[str, float]]) -> list[str]:
+    """The questions worth offering as "which of these": the best one when it is likely at all,
+    and those close to it (CLOSE_SHARE of its score) of its topic or likely themselves."""
+    if not ranking or ranking[0][1] < LIKELY:
+        return []
+    (best, top), topics = ranking[0], faq_topics()
+    return [best] + [
+        faq
+        for faq, score in ranking[1:]
+        if score >= CLOSE_SHARE * top and (topics.get(faq) == topics.get(best) or score >= CLEAR_CONFIDENCE)
+    ][: CHOICES - 1]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to say to an information question: an answer, a choice of questions (`options`; `topic`
+    when they share one), or neither (the honest line; places for `topic`, the message's topic,
+    when it is known)."""
+
+    answer: str | None = None
+    options: tuple[str, ...] = ()
+    topic: str | None = None
+
+
+def decide(parse: dict[str, Any]) -> Decision:
+    """The decision for one parsed information question (see the module's docstring)."""
+    topics = topic_ranking(parse)
+    titles = faq_titles()
+    ranking = [(faq, c) for faq, c in faq_ranking(parse) if faq in titles and fits(faq, topics)]
+    answer = sure_faq(ranking, ANSWER_CONFIDENCE, ANSWER_MARGIN) or clear_faq(ranking)
+    if answer is not None:
+        return Decision(answer=answer)
+    options = close_options(ranking)
+    if len(options) > 1:
+        shared = {faq_topics().get(option) for option in options}
+        return Decision(options=tuple(options), topic=shared.pop() if len(shared) == 1 else None)
+    return Decision(topic=message_topic(topics))
 
 
 def message_topic(ranking: list[tuple[str, float]]) -> str | None:
@@ -135,21 +215,29 @@ class ActionAnswerFaq(ReplyAction):
         if picked is not None:  # a "which of these" button
             dispatcher.utter_message(response=f"utter_faq/{picked}")
             return [SlotSet("answered_faq", picked), SlotSet("unanswered_topic", None)]
-        parse = tracker.latest_message or {}
-        topics = topic_ranking(parse)
-        ranking = [(faq, c) for faq, c in faq_ranking(parse) if faq in titles and fits(faq, topics)]
-        faq = sure_faq(ranking, ANSWER_CONFIDENCE, ANSWER_MARGIN)
-        if faq is not None:
-            dispatcher.utter_message(response=f"utter_faq/{faq}")
-            return [SlotSet("answered_faq", faq), SlotSet("unanswered_topic", None)]
-        if not ranking and (topic := message_topic(topics)):
+        decision = decide(tracker.latest_message or {})
+        if decision.answer is not None:
+            dispatcher.utter_message(response=f"utter_faq/{decision.answer}")
+            return [SlotSet("answered_faq", decision.answer), SlotSet("unanswered_topic", None)]
+        if decision.options:
+            buttons = [
+                button(titles[option].get(language) or titles[option][DEFAULT_LANGUAGE], pick_payload(option))
+                for option in decision.options
+            ]
+            buttons.append(help_button(language))
+            dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
+            # A question that names a town ("how do I register in Köln?") gets the places there
+            # too, as after an answer (action_offer_referral): for the topic its questions share.
+            topic = decision.topic if place_given_now(tracker) else None
+            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", topic)]
+        if decision.topic is not None:
             # Nothing we can explain on this topic: say so; action_offer_referral offers places.
             dispatcher.utter_message(text=message("cannot_explain", language))
-            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", topic)]
-        buttons = [
-            button(titles[option].get(language) or titles[option][DEFAULT_LANGUAGE], pick_payload(option))
-            for option, _confidence in ranking[:CHOICES]
-        ]
-        buttons.append(help_button(language))
-        dispatcher.utter_message(text=message("which_question", language), buttons=buttons)
+            return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", decision.topic)]
+        # Neither the question nor its topic is clear: say so, and let the user choose the topic
+        # (the likely ones first).
+        ranking = topic_ranking(tracker.latest_message or {})
+        dispatcher.utter_message(
+            text=message("cannot_explain", language), buttons=topic_buttons(language, ranking)
+        )
         return [SlotSet("answered_faq", None), SlotSet("unanswered_topic", None)]

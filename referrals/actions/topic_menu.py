@@ -10,8 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import ReplyAction, button, payload
-from referrals.actions.faq_answer import topic_ranking
+from referrals.actions.base import ReplyAction, button, payload, topic_ranking
 from referrals.actions.metrics import measured
 from referrals.cards import message
 from referrals.topics import MENU_TOPICS, TOPICS

@@ -63,9 +63,38 @@ class ActionExtractLanguageAndPlace(Action):
                 # A place nobody knows: pass it on so that the form's validation says so,
                 # instead of silently keeping an earlier city.
                 events += [SlotSet("city", mentioned), SlotSet("location", None)]
+        shared = latitude is not None and longitude is not None
+        if (offered := accepted_offer(tracker, intent, bool(named) or shared)) is not None:
+            events.append(SlotSet("topic", offered))
         events.append(SlotSet("local_emergency_town", local_emergency_town(named, tracker, events)))
         record_turn(tracker, events)  # once per user message (also run again when a form starts)
         return events
+
+
+def accepted_offer(tracker: Tracker, intent: str, place_now: bool) -> str | None:
+    """The topic of the places just offered after an answer ("Shall I look for a place nearby?"),
+    when the user replies with a town or a shared location instead of "yes": places for the
+    offer's topic, not for a topic word the NLU saw in the question before (the `topic` slot
+    keeps the last one: a question about German courses that named "migration" too)."""
+    offered = tracker.get_slot("offered_topic")
+    if not offered or not place_now or intent not in ("inform_place", "request_referral"):
+        return None
+    if entity(tracker.latest_message or {}, "topic"):
+        return None  # the message names a topic of its own
+    return offered if last_action_before_message(tracker) == "action_offer_referral" else None
+
+
+def last_action_before_message(tracker: Tracker) -> str | None:
+    """The assistant's last action before the latest user message (action_listen not counted)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return str(event.get("name"))
+    return None
 
 
 def local_emergency_town(named: Place | None, tracker: Tracker, events: list[EventType]) -> str | None:
