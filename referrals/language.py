@@ -61,6 +61,26 @@ _CYRILLIC_WORDS = {
     "ru": {"привет", "спасибо", "здравствуйте", "пожалуйста", "пока", "добрый", "помогите"},
     "uk": {"дякую", "добрий", "допоможіть", "ласка", "вітаю", "привіт"},
 }
+# The same for Arabic-script words without a telling letter: pronouns, greetings and thanks only one
+# of the two languages uses ("انت روبوت؟" is Arabic: Persian says "تو" or "شما"; "ممنون" is Persian).
+_ARABIC_SCRIPT_WORDS = {
+    "ar": {
+        "انت",
+        "أنت",
+        "إنت",
+        "انتي",
+        "أنتي",
+        "انتم",
+        "أنتم",
+        "انا",
+        "أنا",
+        "مرحبا",
+        "مرحباً",
+        "شكرا",
+        "شكراً",
+    },
+    "fa": {"تو", "شما", "است", "هست", "هستم", "هستید", "ممنون", "مرسی", "مرسي", "ربات", "دارم", "خوبم"},
+}
 # Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own
 # language, and the Telegram app's language is the better guess then.
 
@@ -104,7 +124,11 @@ def short_message_language(text: str, current: str | None, client: str | None) -
             return "fa"
         if letters & _ARABIC_LETTERS:
             return "ar"
-        return next((c for c in (current, client) if c in ("ar", "fa")), None) or _likelier(text, "ar", "fa")
+        return (
+            next((c for c in (current, client) if c in ("ar", "fa")), None)
+            or _named_by(set(re.findall(r"\w+", text)), _ARABIC_SCRIPT_WORDS)
+            or _likelier(text, "ar", "fa")
+        )
     if script == "cyrillic":
         if letters & _UKRAINIAN_LETTERS:
             return "uk"

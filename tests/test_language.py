@@ -32,6 +32,8 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("سلام", None, "fa", "fa"),  # ... unless the app says Persian
         ("سلام", "fa", "de", "fa"),  # ... or the conversation is in Persian
         ("چطوری", None, "ar", "fa"),  # Persian letters
+        ("انت روبوت؟", None, "de", "ar"),  # no telling letter: the Arabic pronoun tells
+        ("ممنون", None, "de", "fa"),  # ... or the Persian thanks
         ("привіт", None, "ru", "uk"),  # Ukrainian letters
         ("спасибо", "de", "de", "ru"),  # Cyrillic in a German conversation
         ("привет", "uk", "uk", "uk"),  # no telling letter: the Ukrainian conversation goes on
