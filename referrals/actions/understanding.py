@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from referrals.actions.base import latest_intent
+from referrals.actions.base import latest_entity, latest_intent
 from referrals.actions.directory import places
 from referrals.actions.metrics import measured
 from referrals.content import towns_with_local_emergency_service
@@ -79,7 +79,7 @@ def accepted_offer(tracker: Tracker, intent: str, place_now: bool) -> str | None
     offered = tracker.get_slot("offered_topic")
     if not offered or not place_now or intent not in ("inform_place", "request_referral"):
         return None
-    if entity(tracker.latest_message or {}, "topic"):
+    if latest_entity(tracker, "topic"):
         return None  # the message names a topic of its own
     return offered if last_action_before_message(tracker) == "action_offer_referral" else None
 
