@@ -46,15 +46,32 @@ _ARABIC_LETTERS = set("يكةىأإؤ")
 _UKRAINIAN_LETTERS = set("іїєґ")
 _RUSSIAN_LETTERS = set("ыэъё")
 _TURKISH_LETTERS = set("şğı")
-# Greetings and thanks typed in Latin letters that name their language (first messages only).
+# Greetings and thanks typed in Latin letters that name their language (first messages only),
+# compared after referrals.text.fold without punctuation ("Merhaba!", "gunaydin" without ü and ı).
+# A word two languages share ("selamun aleykum": Turkish and Arabic) names neither.
 _LATIN_WORDS = {
-    "ar": {"marhaba", "marhaban", "shukran", "ahlan"},
-    "fa": {"dorood", "dorud", "mamnoon", "mamnun", "kheili"},
-    "tr": {"merhaba", "selam", "tesekkurler", "tesekkur", "sagol", "nasilsin"},
-    "ru": {"privet", "spasibo", "zdravstvuyte", "zdravstvuite", "zdravstvujte", "zdrastvuyte"},
-    "uk": {"pryvit", "dyakuyu", "dyakuju", "diakuyu", "diakuiu", "djakuju", "vitayu"},
-    "fr": {"bonjour", "salut", "coucou", "bonsoir", "merci", "bcp", "svp", "stp", "slt", "bjr"},
+    "ar": set(
+        "marhaba marhaban shukran ahlan assalamu salamu alaikum alaykum kifak kifik keefak shlonak "
+        "shlonik yislamo yeslamo mashkoor".split()
+    ),
+    "fa": set(
+        "dorood dorud mamnoon mamnun kheili kheyli khubi khoobi chetori chetorin mochakeram mersi sepas "
+        "sepasgozaram khaste khasteh nabashid".split()
+    ),
+    "tr": set(
+        "merhaba merhabalar mrb mrhb selam selamlar slm gunaydin iyi tesekkurler tesekkur tsk tskler "
+        "sagol sagolun eyvallah nasilsin nasilsiniz naber gelsin".split()
+    ),
+    "ru": set("privet privetik spasibo zdravstvuyte zdravstvuite zdravstvujte zdrastvuyte zdraste".split()),
+    "uk": set("pryvit dyakuyu dyakuju diakuyu diakuiu djakuju vitayu".split()),
+    "fr": set("bonjour salut coucou bonsoir merci bcp svp stp slt bjr".split()),
 }
+# English greetings and thanks name English only where the app's language is German, English or
+# not known: a German app says nothing of its user's own language, and whoever writes "hello" to
+# it reads English. With an app in Arabic, Persian ... the app's language is the better guess:
+# migrants greet in English or German ("hallo") whatever their own language.
+_ENGLISH_WORDS = {"hi", "hello", "hey", "hiya", "thanks", "thank", "thx", "cheers", "morning", "evening"}
+_APPS_THAT_SAY_NOTHING = {"", "de", "en"}
 # The same for Cyrillic words without a telling letter ("привет" is Russian, "дякую" Ukrainian):
 # the detector's ranking of such a word is a coin toss between the two.
 _CYRILLIC_WORDS = {
@@ -81,8 +98,6 @@ _ARABIC_SCRIPT_WORDS = {
     },
     "fa": {"تو", "شما", "است", "هست", "هستم", "هستید", "ممنون", "مرسی", "مرسي", "ربات", "دارم", "خوبم"},
 }
-# Not "hallo", "danke", "hi" or "hello": migrants greet in German or English whatever their own
-# language, and the Telegram app's language is the better guess then.
 
 
 def _script(text: str) -> str | None:
@@ -142,7 +157,10 @@ def short_message_language(text: str, current: str | None, client: str | None) -
     if script == "latin" and current is None:
         if letters & _TURKISH_LETTERS:
             return "tr"
-        return _named_by(set(fold(text).replace("-", " ").split()), _LATIN_WORDS)
+        words = set(re.findall(r"[a-z0-9']+", fold(text)))
+        if (named := _named_by(words, _LATIN_WORDS)) is not None:
+            return named
+        return "en" if words & _ENGLISH_WORDS and (client or "") in _APPS_THAT_SAY_NOTHING else None
     return None
 
 

@@ -44,6 +44,16 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("merhaba", None, "de", "tr"),  # a greeting that names its language
         ("salam", None, "de", "de"),  # Arabic or Persian in Latin letters: the app decides
         ("hallo", None, "ar", "ar"),  # migrants greet in German whatever their language
+        ("Bonjour!!", None, "de", "fr"),  # punctuation does not hide the word
+        ("gunaydin", None, "de", "tr"),  # Turkish typed without ü and ı
+        ("slm", None, "de", "tr"),
+        ("salam alaikum", None, "de", "ar"),  # "salam" is both; "alaikum" Arabic ...
+        ("salam khubi?", None, "de", "fa"),  # ... "khubi" Persian
+        ("selamun aleykum", None, "de", "de"),  # Turkish and Arabic words: the app decides
+        ("hello!", None, "de", "en"),  # English to a German app: English
+        ("thank you", None, None, "en"),
+        ("hi", None, "ar", "ar"),  # English to an Arabic app: Arabic, as "hallo"
+        ("hi", "de", "de", "de"),  # a conversation already going stays in its language
         ("😀👍", None, "uk", "uk"),
         # No telling letter and a German app: the detector's likelier of the two, however unsure
         # (it used to be Russian for every such message).
