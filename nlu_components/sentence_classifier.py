@@ -151,17 +151,19 @@ class SentenceClassifier(GraphComponent):
             # 0.65 while DIET was sure of a referral request. Chosen on the old held-out set
             # (tests/nlu: 40 of 40 emergencies, 4 false alarms in 428), never on the fresh sets.
             "crisis_threshold": 0.5,
-            # With the n-gram features below, these bars and the phrase net's were searched again on
-            # the crisis dev set (tests/dev/crisis.yml, not the frozen fresh set); three changed
-            # (this one and the two vetoes). The search replayed the pipeline's decision
-            # on the parses of the model before: recall 250 -> 249 of 255, false alarms 26 -> 17 of
-            # 379 (the n-grams with the old bars: 248 and 18). Before, from the old held-out set.
-            "crisis_threshold_if_unsure": 0.8,
-            "diet_sure": 0.9,
+            # These bars, `diet_sure`, the vetoes and the phrase net's `sentence_sure_no_crisis` are
+            # chosen on the crisis dev set (tests/dev/crisis.yml, never the frozen fresh set) by
+            # replaying the pipeline's decision on the dev parses of the model they go with (the
+            # replay reproduced all 634 real decisions). With the look-alike round 4 in the training
+            # data (nlu/*/crisis_lookalikes_4.yml): 0.85, 0.95 and a veto of 0.9, recall 246 -> 249
+            # of 255 at 14 false alarms of 379 (the bars before: 246 and 14; the model before with
+            # its bars: 249 and 17). Each value sits inside a range that scores the same.
+            "crisis_threshold_if_unsure": 0.85,
+            "diet_sure": 0.95,
             # DIET, reading words, calls "my boss will kill me if I'm late" or "from what age may a
             # child stay home alone?" an emergency with confidence 1.0. When the whole message is
             # this sure there is no emergency, DIET's crisis gives way to its next intent.
-            "crisis_veto": 0.95,
+            "crisis_veto": 0.9,
             # Where DIET is unsure of its emergency (below `diet_sure`: "je vous laisse au revoir"
             # 0.72 suicidal), a lower bar.
             "crisis_veto_if_unsure": 0.8,

@@ -50,6 +50,10 @@ print(json.dumps({
     "diet_sure_request_message_unsure": decide("request_referral", 0.97, {"none": 0.6, "medical": 0.4}),
     "diet_unsure_message_unsure": decide("faq", 0.6, {"none": 0.7, "medical": 0.3}),
     "small_talk_message_unsure": decide("goodbye", 0.6, {"none": 0.7, "suicidal": 0.3}),
+    "diet_fairly_sure_request_message_unsure": decide(
+        "request_referral", 0.93, {"none": 0.82, "medical": 0.18}
+    ),
+    "diet_violence_message_nearly_sure_none": decide("crisis_violence", 1.0, {"none": 0.92, "violence": 0.08}),
 }))
 """
 )
@@ -85,3 +89,16 @@ def test_where_diet_is_unsure_too_the_lower_bar_raises_the_alarm(decided: dict) 
 def test_a_goodbye_raises_the_alarm_only_by_the_strict_bar(decided: dict) -> None:
     # "je vous laisse, au revoir" resembles a farewell letter to the sentence vector.
     assert decided["small_talk_message_unsure"] == "goodbye"
+
+
+def test_a_request_diet_is_not_quite_sure_of_gets_the_numbers_when_the_message_may_be_one(
+    decided: dict,
+) -> None:
+    # "ya beremennaya 30 nedel, silnoe krovotechenie, odna doma, kak vyzvat Notarzt": DIET read a
+    # request for a place at 0.93; pregnant, bleeding heavily and alone is an emergency now.
+    assert decided["diet_fairly_sure_request_message_unsure"] == "crisis_medical"
+
+
+def test_a_figure_of_speech_the_whole_message_is_nearly_sure_of_gets_no_numbers(decided: dict) -> None:
+    # "el modir ra7 yedba7ni iza t2akhart kamen marra 😂" (the boss will slaughter me if I'm late).
+    assert decided["diet_violence_message_nearly_sure_none"] == "faq"
