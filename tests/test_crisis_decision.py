@@ -53,7 +53,9 @@ print(json.dumps({
     "diet_fairly_sure_request_message_unsure": decide(
         "request_referral", 0.93, {"none": 0.82, "medical": 0.18}
     ),
-    "diet_violence_message_nearly_sure_none": decide("crisis_violence", 1.0, {"none": 0.92, "violence": 0.08}),
+    "diet_violence_message_nearly_sure_none": decide(
+        "crisis_violence", 1.0, {"none": 0.92, "violence": 0.08}
+    ),
 }))
 """
 )
