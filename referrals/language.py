@@ -48,7 +48,7 @@ _RUSSIAN_LETTERS = set("ыэъё")
 _TURKISH_LETTERS = set("şğı")
 # Greetings and thanks typed in Latin letters that name their language (first messages only),
 # compared after referrals.text.fold without punctuation ("Merhaba!", "gunaydin" without ü and ı).
-# A word two languages share ("selamun aleykum": Turkish and Arabic) names neither.
+# Words of two languages name neither ("selam alaikum": Turkish "selam", Arabic "alaikum").
 _LATIN_WORDS = {
     "ar": set(
         "marhaba marhaban shukran ahlan assalamu salamu alaikum alaykum kifak kifik keefak shlonak "

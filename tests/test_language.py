@@ -49,7 +49,7 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("slm", None, "de", "tr"),
         ("salam alaikum", None, "de", "ar"),  # "salam" is both; "alaikum" Arabic ...
         ("salam khubi?", None, "de", "fa"),  # ... "khubi" Persian
-        ("selamun aleykum", None, "de", "de"),  # Turkish and Arabic words: the app decides
+        ("selam alaikum", None, "de", "de"),  # Turkish and Arabic words: the app decides
         ("hello!", None, "de", "en"),  # English to a German app: English
         ("thank you", None, None, "en"),
         ("hi", None, "ar", "ar"),  # English to an Arabic app: Arabic, as "hallo"
