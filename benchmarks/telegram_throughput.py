@@ -68,6 +68,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+# What Rasa answers instead of the replies when it could not run or store the turn
+# (rasa_channels/strict_rest.py); the adapter reads the same marker.
+from bot.rasa_client import TRACKER_STORE_FAILED
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # What users write (8 languages): referral requests with a place, information questions,
@@ -328,9 +332,6 @@ class StraightToRasa:
 
 
 Turn = Callable[[int, str, str], Awaitable[float]]
-# What Rasa answers instead of the replies when it could not run or store the turn
-# (rasa_channels/strict_rest.py).
-TRACKER_STORE_FAILED = {"custom": {"wegweiser": "tracker_store_failed"}}
 # Lines of the assistant's output that tell of a problem: the supervisor restarting a component,
 # a component refusing a turn (strict_rest: "...; the turn is not stored and will be sent again").
 RESTARTING = re.compile(r"\brestarting (?P<name>[\w-]+) in \d+ s")
