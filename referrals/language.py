@@ -46,37 +46,62 @@ _ARABIC_LETTERS = set("يكةىأإؤ")
 _UKRAINIAN_LETTERS = set("іїєґ")
 _RUSSIAN_LETTERS = set("ыэъё")
 _TURKISH_LETTERS = set("şğı")
-# Greetings and thanks typed in Latin letters that name their language (first messages only),
-# compared after referrals.text.fold without punctuation ("Merhaba!", "gunaydin" without ü and ı).
-# Words of two languages name neither ("selam alaikum": Turkish "selam", Arabic "alaikum").
+# Greetings, thanks, goodbyes and questions to the assistant ("r u a bot", "neler yapabiliyorsun")
+# typed in Latin letters that name their language (first messages only), compared after
+# referrals.text.fold without punctuation ("Merhaba!", "gunaydin" without ü and ı).
+# Words of two languages name neither ("selam alaikum": Turkish "selam", Arabic "alaikum"), and
+# words several languages write alike are left out ("salam", "tamam", "ok", "bot", "robot").
 _LATIN_WORDS = {
     "ar": set(
         "marhaba marhaban shukran ahlan assalamu salamu alaikum alaykum kifak kifik keefak shlonak "
-        "shlonik yislamo yeslamo mashkoor".split()
+        "shlonik yislamo yeslamo mashkoor ma3a ma3salama ma3salameh m3salama salameh inta enta inti "
+        "enti shu sho".split()
     ),
     "fa": set(
         "dorood dorud mamnoon mamnun kheili kheyli khubi khoobi chetori chetorin mochakeram mersi sepas "
-        "sepasgozaram khaste khasteh nabashid".split()
+        "sepasgozaram khaste khasteh nabashid khodahafez khodafez khodanegahdar bedrood ghorbanet "
+        "ghorboonet hasti hastin hastid chikar".split()
     ),
     "tr": set(
         "merhaba merhabalar mrb mrhb selam selamlar slm gunaydin iyi tesekkurler tesekkur tsk tskler "
-        "sagol sagolun eyvallah nasilsin nasilsiniz naber gelsin".split()
+        "sagol sagolun eyvallah nasilsin nasilsiniz naber gelsin hosca hoscakal hoscakalin gorusuruz "
+        "gorusmek misin musun misiniz musunuz kimsin nesin neler yapabilirsin yapabiliyorsun "
+        "peki".split()
     ),
-    "ru": set("privet privetik spasibo zdravstvuyte zdravstvuite zdravstvujte zdrastvuyte zdraste".split()),
-    "uk": set("pryvit dyakuyu dyakuju diakuyu diakuiu djakuju vitayu".split()),
-    "fr": set("bonjour salut coucou bonsoir merci bcp svp stp slt bjr".split()),
+    "ru": set(
+        "privet privetik spasibo zdravstvuyte zdravstvuite zdravstvujte zdrastvuyte zdraste poka "
+        "svidaniya svidanya kto".split()
+    ),
+    "uk": set("pryvit dyakuyu dyakuju diakuyu diakuiu djakuju vitayu buvai buvay pobachennya khto".split()),
+    "fr": set(
+        "bonjour salut coucou bonsoir merci bcp svp stp slt bjr revoir bientot bonne journee soiree "
+        "vous etes quoi".split()
+    ),
 }
-# English greetings and thanks name English only where the app's language is German, English or
-# not known: a German app says nothing of its user's own language, and whoever writes "hello" to
-# it reads English. With an app in Arabic, Persian ... the app's language is the better guess:
-# migrants greet in English or German ("hallo") whatever their own language.
-_ENGLISH_WORDS = {"hi", "hello", "hey", "hiya", "thanks", "thank", "thx", "cheers", "morning", "evening"}
+# English greetings, thanks, goodbyes and questions to the assistant name English only where the
+# app's language is German, English or not known: a German app says nothing of its user's own
+# language, and whoever writes "hello" or "are you a bot?" to it reads English. With an app in
+# Arabic, Persian ... the app's language is the better guess: migrants greet in English or German
+# ("hallo") whatever their own language.
+_ENGLISH_WORDS = set(
+    "hi hello hey hiya thanks thank thx cheers morning evening goodbye you u are who what".split()
+)
 _APPS_THAT_SAY_NOTHING = {"", "de", "en"}
 # The same for Cyrillic words without a telling letter ("привет" is Russian, "дякую" Ukrainian):
 # the detector's ranking of such a word is a coin toss between the two.
 _CYRILLIC_WORDS = {
-    "ru": {"привет", "спасибо", "здравствуйте", "пожалуйста", "пока", "добрый", "помогите"},
-    "uk": {"дякую", "добрий", "допоможіть", "ласка", "вітаю", "привіт"},
+    "ru": {
+        "привет",
+        "спасибо",
+        "здравствуйте",
+        "пожалуйста",
+        "пока",
+        "добрый",
+        "помогите",
+        "свидания",
+        "кто",
+    },
+    "uk": {"дякую", "добрий", "допоможіть", "ласка", "вітаю", "привіт", "бувай", "побачення", "хто", "ти"},
 }
 # The same for Arabic-script words without a telling letter: pronouns, greetings and thanks only one
 # of the two languages uses ("انت روبوت؟" is Arabic: Persian says "تو" or "شما"; "ممنون" is Persian).
@@ -96,7 +121,22 @@ _ARABIC_SCRIPT_WORDS = {
         "شكرا",
         "شكراً",
     },
-    "fa": {"تو", "شما", "است", "هست", "هستم", "هستید", "ممنون", "مرسی", "مرسي", "ربات", "دارم", "خوبم"},
+    "fa": {
+        "تو",
+        "شما",
+        "است",
+        "هست",
+        "هستم",
+        "هستید",
+        "ممنون",
+        "مرسی",
+        "مرسي",
+        "ربات",
+        "دارم",
+        "خوبم",
+        "خداحافظ",
+        "خدافظ",
+    },
 }
 
 

@@ -54,6 +54,20 @@ def test_reply_language_precedence(text, current, client, expected) -> None:
         ("thank you", None, None, "en"),
         ("hi", None, "ar", "ar"),  # English to an Arabic app: Arabic, as "hallo"
         ("hi", "de", "de", "de"),  # a conversation already going stays in its language
+        # Goodbyes and questions to the assistant name their language as greetings do.
+        ("r u a bot", None, "de", "en"),
+        ("ok goodbye", None, "de", "en"),
+        ("bye", None, "de", "de"),  # Germans say it too
+        ("neler yapabiliyorsun?", None, "de", "tr"),  # Turkish typed without ı
+        ("hosca kal", None, "de", "tr"),
+        ("au revoir, bonne journee", None, "de", "fr"),
+        ("vous etes un robot ?", None, "de", "fr"),
+        ("ma3a salama", None, "de", "ar"),
+        ("khodahafez", None, "de", "fa"),
+        ("خداحافظ", None, "de", "fa"),  # no Persian letter: the Persian goodbye tells
+        ("до побачення", None, "de", "uk"),
+        ("see you at 3am", None, "de", "en"),
+        ("Bist du ein Bot?", None, "de", "de"),
         ("😀👍", None, "uk", "uk"),
         # No telling letter and a German app: the detector's likelier of the two, however unsure
         # (it used to be Russian for every such message).
