@@ -123,6 +123,11 @@ def components(settings: Settings, model: str) -> tuple[list[Component], str]:
                 where=rasa_url,
                 ready_url=f"{rasa_url}/status?token={rasa_token}",
                 starting="loading the model, usually 30-90 s",
+                # Rasa creates its tracker store's table at start: started together on an empty
+                # PostgreSQL database, one instance failed with UniqueViolation and retried after 5 s.
+                # The others start once the first is ready (its table exists then); the adapter
+                # waits for the first only and moves on to the next URL while one is down.
+                after=() if number == 1 else ("rasa",),
             )
         )
     adapter_env = {

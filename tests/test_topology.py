@@ -36,6 +36,19 @@ def test_two_rasa_instances_and_two_adapter_workers_on_postgresql() -> None:
     ]
 
 
+def test_further_rasa_instances_start_after_the_first_and_the_adapter_waits_for_the_first_only() -> None:
+    # Started together on an empty PostgreSQL database, two instances both created Rasa's table.
+    settings = _settings(
+        database_url=POSTGRES, redis_url=SecretStr("redis://127.0.0.1:6379/1"), rasa_instances=3
+    )
+    parts = {part.name: part for part in components(settings, "model.tar.gz")[0]}
+    assert parts["rasa"].after == ()
+    assert parts["rasa-2"].after == ("rasa",)
+    assert parts["rasa-3"].after == ("rasa",)  # the table exists then: no need to wait for rasa-2
+    assert set(parts["telegram-adapter"].after) == {"rasa", "actions"}
+    assert parts["telegram-adapter"].env["RASA_URL"].count(",") == 2  # it still knows all three
+
+
 def test_several_adapter_workers_on_sqlite_run_as_one_and_say_so() -> None:
     settings = _settings(database_url="sqlite:////tmp/x.sqlite3", adapter_workers=3)
     names = [part.name for part in components(settings, "model.tar.gz")[0]]
