@@ -148,9 +148,9 @@ class SentenceClassifier(GraphComponent):
             # An emergency when the probability of "no emergency" falls below `crisis_threshold`;
             # between it and `crisis_threshold_if_unsure` only when DIET is unsure too (below
             # `diet_sure`, or the fallback): "ابني يحتاج روضة كيتا" (my son needs a Kita) scored
-            # 0.65 while DIET was sure of a referral request. Chosen on the old held-out set
-            # (tests/nlu: 40 of 40 emergencies, 4 false alarms in 428), never on the fresh sets.
-            "crisis_threshold": 0.5,
+            # 0.65 with an earlier classifier while DIET was sure of a request. First 0.5, on the old held-out
+            # set (tests/nlu); 0.7 with the look-alike round 5 (below).
+            "crisis_threshold": 0.7,
             # These bars, `diet_sure`, the vetoes and the phrase net's `sentence_sure_no_crisis` are
             # chosen on the crisis dev set (tests/dev/crisis.yml, never the frozen fresh set) by
             # replaying the pipeline's decision on the dev parses of the model they go with (the
@@ -158,6 +158,10 @@ class SentenceClassifier(GraphComponent):
             # data (nlu/*/crisis_lookalikes_4.yml): 0.85, 0.95 and a veto of 0.9, recall 246 -> 249
             # of 255 at 14 false alarms of 379 (the bars before: 246 and 14; the model before with
             # its bars: 249 and 17). Each value sits inside a range that scores the same.
+            # With round 5 (crisis_lookalikes_5.yml) these bars gave 246 and 12; `crisis_threshold`
+            # 0.5 -> 0.7 gives 248 and 13: a Kita's children left at the locked door in the dark and
+            # a girl of 8 not home from school for 5 hours become emergencies, and so does a girl
+            # afraid of a maths test (0.6: 247/12, 0.75: 249/15; the other bars change nothing).
             "crisis_threshold_if_unsure": 0.85,
             "diet_sure": 0.95,
             # DIET, reading words, calls "my boss will kill me if I'm late" or "from what age may a

@@ -47,7 +47,7 @@ print(json.dumps({
     ),
     "diet_violence_message_sure_none": decide("crisis_violence", 1.0, {"none": 0.97, "violence": 0.03}),
     "diet_sure_request_message_emergency": decide("request_referral", 0.97, {"none": 0.3, "suicidal": 0.7}),
-    "diet_sure_request_message_unsure": decide("request_referral", 0.97, {"none": 0.6, "medical": 0.4}),
+    "diet_sure_request_message_unsure": decide("request_referral", 0.97, {"none": 0.75, "medical": 0.25}),
     "diet_unsure_message_unsure": decide("faq", 0.6, {"none": 0.7, "medical": 0.3}),
     "small_talk_message_unsure": decide("goodbye", 0.6, {"none": 0.7, "suicidal": 0.3}),
     "diet_fairly_sure_request_message_unsure": decide(
