@@ -33,6 +33,7 @@ and which word decided (for evaluation, like the phrase net's `crisis_phrase`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,12 @@ class LanguageRequestClassifier(GraphComponent):
         self._resource = resource
         self._words = words
         self._topic_veto = topic_veto
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The words come from a file, not from the graph: without its digest Rasa's training cache
+        # would keep a model's old words after an edit of data/language_names.yml.
+        return hashlib.sha256(Path(config["language_names_file"]).read_bytes()).hexdigest()
 
     @classmethod
     def create(
