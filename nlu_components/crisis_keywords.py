@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components import source_files
 from nlu_components.crisis_phrases import KEYWORDS_FILE, CrisisPhrases
 from nlu_components.sentence_classifier import NO_CRISIS, SENTENCE_CRISIS_KEY
 
@@ -38,7 +39,7 @@ class CrisisKeywordClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # The sentence classifier's probability of "no emergency" from which a phrase defers to it
-        # (it calls an emergency below 0.5, or 0.7 where DIET is unsure; above, the phrases still decide).
+        # (below its `crisis_threshold` it calls an emergency itself; in between, the phrases decide).
         return {"keywords_file": str(KEYWORDS_FILE), "sentence_sure_no_crisis": 0.9}
 
     def __init__(
@@ -52,6 +53,10 @@ class CrisisKeywordClassifier(GraphComponent):
         self._resource = resource
         self._phrases = phrases
         self._sure_no_crisis = sure_no_crisis
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return source_files.digest(config["keywords_file"])  # copied into the model at training
 
     @classmethod
     def create(

@@ -33,7 +33,6 @@ and which word decided (for evaluation, like the phrase net's `crisis_phrase`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components import source_files
 from nlu_components.language_words import DATA_FILE, LanguageRequest, LanguageWords
 from nlu_components.sentence_classifier import TOPIC_RANKING_KEY
 
@@ -101,9 +101,7 @@ class LanguageRequestClassifier(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The words come from a file, not from the graph: without its digest Rasa's training cache
-        # would keep a model's old words after an edit of data/language_names.yml.
-        return hashlib.sha256(Path(config["language_names_file"]).read_bytes()).hexdigest()
+        return source_files.digest(config["language_names_file"])  # copied into the model at training
 
     @classmethod
     def create(

@@ -346,27 +346,3 @@ def test_the_words_alone_almost_never_take_a_training_example_of_another_intent_
                 if line.strip().startswith("- ") and WORDS.request(text):
                     mistaken.append(text)
     assert len(mistaken) <= 3, mistaken
-
-
-CACHE_KEY_SCRIPT = in_rasa(
-    """
-import json, pathlib, tempfile
-from nlu_components.language_request import LanguageRequestClassifier
-
-folder = pathlib.Path(tempfile.mkdtemp())
-words = pathlib.Path("data/language_names.yml").read_text(encoding="utf-8")
-keys = []
-for name, text in (("a.yml", words), ("b.yml", words), ("c.yml", words + "\\n# edited\\n")):
-    (folder / name).write_text(text, encoding="utf-8")
-    keys.append(LanguageRequestClassifier.fingerprint_addon({"language_names_file": str(folder / name)}))
-print(json.dumps(keys))
-"""
-)
-
-
-def test_an_edit_of_the_words_file_retrains_the_rule(rasa_scripts: RasaScripts) -> None:
-    # The words are copied into the model at training; Rasa's training cache must not keep a model's
-    # old words after data/language_names.yml changes (its key is the file's content, not its path).
-    same, same_again, edited = rasa_scripts.result(CACHE_KEY_SCRIPT)
-    assert same == same_again
-    assert edited != same
