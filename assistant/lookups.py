@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from assistant.settings import PROJECT_ROOT
-from referrals.gazetteer import ARABIC_SPELLINGS, EVERYDAY_WORDS, MIN_NAME_LENGTH, gazetteer_names
+from referrals.gazetteer import ARABIC_SPELLINGS, MIN_NAME_LENGTH, everyday_words, gazetteer_names
 from referrals.text import fold
 from referrals.topics import TOPICS
 
@@ -98,7 +98,7 @@ def town_names() -> list[str]:
             if stem[-1] in _SLAVIC_ALTERNATION:
                 variants.add(stem[:-1] + _SLAVIC_ALTERNATION[stem[-1]] + "і")
         for variant in variants:
-            if len(variant) >= MIN_NAME_LENGTH and variant not in EVERYDAY_WORDS | _ARABIC_SCRIPT_WORDS:
+            if len(variant) >= MIN_NAME_LENGTH and variant not in everyday_words() | _ARABIC_SCRIPT_WORDS:
                 names.add(variant)
     return sorted(names)
 

@@ -99,6 +99,25 @@ EVERYDAY_WORDS = {
     "eving",
     "نويس",  # Neuss, but Persian "write" (بنویس: "write!")
 }
+# spaCy's stop-word lists of the assistant's languages: names that are one of them ("just" for
+# Juist, "allen" for Aalen, "kleinen" for Bad Kleinen, French "lors" for Lorsch, Arabic "ليست"
+# for List) are everyday words too, in every message that uses them.
+STOP_WORD_LANGUAGES = ("de", "en", "ar", "tr", "ru", "uk", "fa", "fr")
+
+
+@lru_cache
+def everyday_words() -> frozenset[str]:
+    """EVERYDAY_WORDS and the stop words of the assistant's languages (spaCy on first use)."""
+    from importlib import import_module
+
+    stop_words = (
+        word.lower()
+        for code in STOP_WORD_LANGUAGES
+        for word in import_module(f"spacy.lang.{code}.stop_words").STOP_WORDS
+    )
+    return frozenset(EVERYDAY_WORDS).union(stop_words)
+
+
 PLACE_WORDS = {
     "in",
     "im",
@@ -308,7 +327,7 @@ class Gazetteer:
             marked = "'" in token.text or "’" in token.text  # "Essen'de" is the town, not the verb
             for form in base_forms(token.text):
                 for candidate in _names_around(doc, i, form) if form in self._name_edges else [form]:
-                    if marked or candidate not in EVERYDAY_WORDS:
+                    if marked or candidate not in everyday_words():
                         place = self._by_name.get(candidate)
                         if place is not None and self._inflected_counts(candidate, place, marked):
                             found.append(place)
@@ -317,7 +336,7 @@ class Gazetteer:
     @staticmethod
     def _also_a_word(key: str, place: Place) -> bool:
         """A name that counts as a place only after a place word ("in Essen", "في بون")."""
-        return key in EVERYDAY_WORDS or len(key) < MIN_NAME_LENGTH or _short_in_arabic_script(key, place)
+        return key in everyday_words() or len(key) < MIN_NAME_LENGTH or _short_in_arabic_script(key, place)
 
     def _inflected_counts(self, candidate: str, place: Place, marked: bool) -> bool:
         if len(candidate) < MIN_INFLECTED_LENGTH:  # only with an apostrophe: "Ulm'da", not "ulmda"

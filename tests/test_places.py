@@ -48,6 +48,14 @@ def test_first_mentioned_place_wins() -> None:
         ("Kita in Halle", "Halle (Saale)"),
         ("врач Кёльн", "Köln"),
         ("Essen'de doktor", "Essen"),  # the Turkish ending marks the town
+        # Stop words of the assistant's languages that are also (other) names of towns: the town
+        # named later in the message is the one meant.
+        ("hi, just moved to munich for work, need a GP", "Munich"),  # not Juist
+        ("danke allen, wir wohnen in Leipzig", "Leipzig"),  # not Aalen
+        ("pour le petit, lors du rendez-vous à Bonn", "Bonn"),  # not Lorsch
+        ("هي ليست في البيت، نحن في بون", "Bonn"),  # "is not", not List
+        ("Kita in Celle", "Celle"),
+        ("celle-ci est fermée", None),
     ],
 )
 def test_town_names_that_are_everyday_words(text: str, expected: str | None) -> None:
