@@ -68,7 +68,8 @@ SWITCHES = {
     "tr-short": (_diet("lütfen ingilizce yaz", "out_of_scope"), "en"),
     "ru-noun": (_diet("можно ответ на украинском?", "faq", 0.55), "uk"),
     "ru-colleague": (
-        _diet("ответь пожалуйста по-английски, хочу переслать коллеге", "request_referral"),
+        # DIET, unsure, took these two for requests for a person (model 1ff32d65: 0.1 and 0.47).
+        _diet("ответь пожалуйста по-английски, хочу переслать коллеге", "request_human", 0.1),
         "en",
     ),
     "uk-learning": (_diet("можете відповідати німецькою? я вчу мову", "request_referral", topic=0.35), "de"),
@@ -79,7 +80,7 @@ SWITCHES = {
     "fa-husband": (_diet("میشه عربی بنویسی؟ شوهرم عربه", "request_referral"), "ar"),
     "fr-short": (_diet("réponds-moi en arabe stp", "greet", 0.5), "ar"),
     "fr-neighbour": (
-        _diet("Vous pouvez écrire en persan ? C'est pour ma voisine afghane", "request_referral"),
+        _diet("Vous pouvez écrire en persan ? C'est pour ma voisine afghane", "request_human", 0.47),
         "fa",
     ),
     # Nothing but the name and a "please".
@@ -156,6 +157,9 @@ KEPT = {
     "emergency": _diet("mein Mann schlägt mich, bitte auf Arabisch antworten", "crisis_violence", 0.9, 0.4),
     "emergency-fa": _diet("شوهرم منو میزنه، لطفا فارسی جواب بده", "crisis_violence", 0.8, 0.3),
     "human": _diet("kann ich mit einer Beraterin auf Arabisch schreiben", "request_human", 0.8, 0.3),
+    # A person named: kept also where DIET is unsure of the request for a human.
+    "human-unsure": _diet("can a counsellor reply to me in Arabic", "request_human", 0.3),
+    "human-unsure-ru": _diet("может живой человек ответить мне по-русски?", "request_human", 0.2),
     "greet-de": _diet("hallo", "greet", 0.99, None),
     "greet-tr": _diet("merhaba", "greet", 0.99, None),
     "greet-ru": _diet("привет, как дела", "greet", 0.99, None),
