@@ -80,7 +80,6 @@ def town_names() -> list[str]:
     """Lower-case names of the larger German towns in the scripts users write, with the
     spellings of people who type without umlauts ("koln", "koeln")."""
     names = set()
-    not_towns = everyday_words() | _ARABIC_SCRIPT_WORDS
     for name, population in gazetteer_names(MIN_TOWN_POPULATION):
         name = name.lower()
         if not re.fullmatch(r"[a-zäöüßàâçéèêëîïôûùœ\u0400-\u04ff\u0600-\u06ff\u200c' .-]+", name):
@@ -99,7 +98,7 @@ def town_names() -> list[str]:
             if stem[-1] in _SLAVIC_ALTERNATION:
                 variants.add(stem[:-1] + _SLAVIC_ALTERNATION[stem[-1]] + "і")
         for variant in variants:
-            if len(variant) >= MIN_NAME_LENGTH and variant not in not_towns:
+            if len(variant) >= MIN_NAME_LENGTH and variant not in everyday_words() | _ARABIC_SCRIPT_WORDS:
                 names.add(variant)
     return sorted(names)
 
